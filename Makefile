@@ -1,0 +1,50 @@
+# Hornet lab: each target runs one recipe script in lab/ (see README.md).
+# Everything generated goes to $(HORNET_CACHE) (default ~/.cache/hornet).
+HORNET_CACHE ?= $(HOME)/.cache/hornet
+SERIES_DIR ?= $(HORNET_CACHE)/series
+TAP := $(HORNET_CACHE)/build/tap
+export HORNET_CACHE SERIES_DIR
+
+# Steps depend on each other through files in $(HORNET_CACHE); every script is
+# idempotent and cheap when nothing changed, so the targets are phony.
+.PHONY: deps base assemble series keys config kernel selftests initramfs \
+	demo host-test vm-test check clean
+.NOTPARALLEL:
+
+deps:
+	lab/deps.sh
+base: deps
+	lab/base-tree.sh
+assemble: base
+	lab/assemble.sh
+series: assemble
+	lab/series.sh
+keys: deps
+	lab/keys.sh
+config: assemble keys
+	lab/config.sh
+kernel: config
+	lab/build-kernel.sh
+selftests: assemble keys
+	lab/build-selftests.sh
+initramfs: selftests
+	lab/initramfs.sh
+
+demo: kernel initramfs
+	lab/qemu.sh demo
+
+host-test: keys
+	lab/host-test.sh
+
+vm-test: kernel initramfs
+	lab/qemu.sh check
+
+# Run every suite even if one fails, then judge them all in one summary line.
+check: kernel initramfs keys
+	@rm -rf $(TAP)
+	-lab/host-test.sh
+	-lab/qemu.sh check
+	@lab/summary.sh $(if $(wildcard tests/host/run.sh),$(TAP)/host.tap) $(TAP)/vm.tap
+
+clean:
+	rm -rf $(HORNET_CACHE)/build

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Build the Hornet series as commits on top of hornet-base, as described by
+# patches/manifest (MANIFEST=... overrides), without touching any work tree;
+# point branch `hornet` at the result, then check it out in $HORNET_CACHE/linux
+# rewriting only the files whose content changed (keeps kernel builds incremental).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+MANIFEST=${MANIFEST:-$REPO/patches/manifest}
+[ -f "$MANIFEST" ] || die "assemble: manifest $MANIFEST not found"
+git -C "$LINUX" rev-parse -q --verify refs/tags/hornet-base >/dev/null || die "assemble: no hornet-base (make base)"
+cd "$LINUX"
+use_git_identity
+# Fixed dates: unchanged inputs give identical commit ids.
+export GIT_AUTHOR_DATE="2026-01-01T00:00:00+0000" GIT_COMMITTER_DATE="2026-01-01T00:00:00+0000"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export GIT_INDEX_FILE=$tmp/index
+git read-tree hornet-base
+
+parent=$(git rev-parse hornet-base) slug="" msg="" n=0
+listed=" "
+finish_commit() {
+	[ -n "$slug" ] || return 0
+	[ -n "$msg" ] || die "assemble: commit $slug has no msg line in $MANIFEST"
+	parent=$(git commit-tree "$(git write-tree)" -p "$parent" -F "$REPO/$msg")
+	n=$((n + 1))
+	say "assemble: [$n] $slug $(git log -1 --format='%h %s' "$parent")"
+}
+while IFS= read -r line || [ -n "$line" ]; do
+	line=${line%%#*}
+	read -r kw arg rest <<<"$line" || true
+	[ -n "${kw:-}" ] || continue
+	[ -z "${rest:-}" ] || die "assemble: $MANIFEST: unexpected text: $line"
+	[ "$kw" = commit ] || [ -n "$slug" ] || die "assemble: $MANIFEST: '$kw' before the first commit"
+	case $kw in
+	commit) finish_commit; slug=$arg msg="" ;;
+	msg)  [ -s "$REPO/$arg" ] || die "assemble: message file $arg missing or empty"; msg=$arg ;;
+	diff) [ -f "$REPO/$arg" ] || die "assemble: diff $arg missing"
+	      git apply --cached --whitespace=nowarn "$REPO/$arg" ||
+		die "assemble: $arg does not apply (commit $slug)" ;;
+	file) [ -f "$REPO/$arg" ] || die "assemble: file $arg listed in $MANIFEST is missing"
+	      mode=100644; [ -x "$REPO/$arg" ] && mode=100755
+	      git update-index --add --cacheinfo "$mode,$(git hash-object -w "$REPO/$arg"),$arg"
+	      listed+="$arg " ;;
+	*) die "assemble: $MANIFEST: unknown keyword '$kw'" ;;
+	esac
+done < "$MANIFEST"
+finish_commit
+
+# Every Hornet file of the repo must be part of some commit.
+forgotten=""
+while IFS= read -r f; do
+	case "$listed" in *" $f "*) ;; *) forgotten+=" $f" ;; esac
+done < <(git -C "$REPO" ls-files -co --exclude-standard -- security/hornet scripts/hornet \
+		tools/testing/selftests/hornet Documentation/admin-guide/LSM/Hornet.rst)
+[ -z "$forgotten" ] || die "assemble: not listed in $MANIFEST:$forgotten"
+
+git update-ref refs/heads/hornet "$parent"
+unset GIT_INDEX_FILE
+git update-index -q --refresh >/dev/null || true
+git checkout -q -f --detach hornet
+say "assemble: branch hornet = $(git rev-parse --short hornet) ($n commits), checked out in $LINUX"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Build the Hornet kselftests from the assembled tree into $HORNET_CACHE/build/selftests,
+# signing the test loaders with the trusted test key.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+dir=$LINUX/tools/testing/selftests/hornet
+[ -f "$dir/Makefile" ] || die "selftests: $dir/Makefile missing (make assemble)"
+mkdir -p "$SELFTESTS_OUT"
+say "selftests: building into $SELFTESTS_OUT"
+start=$(date +%s)
+make -C "$dir" -j"$(nproc)" OUTPUT="$SELFTESTS_OUT" \
+	HORNET_SIGN_KEY="$KEYS/signing_key.pem" HORNET_SIGN_CERT="$KEYS/signing_cert.pem"
+say "selftests: done ($(( $(date +%s) - start )) s)"

@@ -1,0 +1,23 @@
+# Shared settings for the lab scripts (sourced, not run).
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HORNET_CACHE=${HORNET_CACHE:-$HOME/.cache/hornet}
+LINUX=$HORNET_CACHE/linux
+BUILD=$HORNET_CACHE/build
+KEYS=$HORNET_CACHE/keys
+SELFTESTS_OUT=$BUILD/selftests
+TAP_DIR=$BUILD/tap
+if [ "${HORNET_DEBUG:-0}" = 1 ]; then KBUILD=$BUILD/kernel-debug; else KBUILD=$BUILD/kernel; fi
+export HORNET_CACHE
+
+say() { echo "[hornet] $*"; }
+die() { echo "[hornet] ERROR: $*" >&2; exit 1; }
+
+# Commit identity: the machine's git identity, or a fixed one if git has none.
+use_git_identity() {
+	if [ -z "$(git config user.name || true)" ] || [ -z "$(git config user.email || true)" ]; then
+		export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-Hornet project}
+		export GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-hornet@localhost}
+		export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-$GIT_AUTHOR_NAME}
+		export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-$GIT_AUTHOR_EMAIL}
+	fi
+}

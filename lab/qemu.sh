@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Boot the test kernel + initramfs in QEMU: qemu.sh demo|check. The serial log is
+# kept; in check mode the TAP between the markers goes to $HORNET_CACHE/build/tap/vm.tap
+# and the exit code is non-zero on timeout, missing markers or any "not ok".
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+MODE=${1:-check}
+KERNEL=$KBUILD/arch/x86/boot/bzImage
+INITRD=$BUILD/initramfs.cpio.gz
+LOG=$BUILD/vm-$MODE.log
+[ -f "$KERNEL" ] || die "qemu: $KERNEL missing (make kernel)"
+[ -f "$INITRD" ] || die "qemu: $INITRD missing (make initramfs)"
+
+# Only name LSMs that this kernel has.
+lsms=capability
+grep -qx CONFIG_SECURITY_LOCKDOWN_LSM=y "$KBUILD/.config" && lsms+=,lockdown
+grep -qx CONFIG_SECURITY_HORNET=y "$KBUILD/.config" && lsms+=,hornet
+append="console=ttyS0 panic=-1 lsm=$lsms hornet.mode=$MODE ${HORNET_APPEND:-}"
+
+mkdir -p "$TAP_DIR"
+: > "$LOG"
+say "qemu: $MODE run (accel ${HORNET_ACCEL:-tcg}, timeout ${HORNET_VM_TIMEOUT:-600} s), serial log $LOG"
+start=$(date +%s)
+rc=0
+timeout "${HORNET_VM_TIMEOUT:-600}" qemu-system-x86_64 -accel "${HORNET_ACCEL:-tcg}" \
+	-m 2048 -smp 2 -no-reboot -kernel "$KERNEL" -initrd "$INITRD" -append "$append" \
+	-serial file:"$LOG" -monitor none -display none -vga none </dev/null &
+qpid=$!
+tail -n +1 -f --pid=$qpid "$LOG" || true
+wait $qpid || rc=$?
+say "qemu: exited with $rc after $(( $(date +%s) - start )) s, serial log $LOG"
+[ $rc -ne 124 ] || die "qemu: VM timed out after ${HORNET_VM_TIMEOUT:-600} s"
+[ $rc -eq 0 ] || die "qemu: exit code $rc"
+[ "$MODE" = check ] || exit 0
+
+grep -q '^==== HORNET TAP END ====' "$LOG" || die "qemu: TAP markers missing in $LOG"
+tr -d '\r' < "$LOG" | sed -n '/^==== HORNET TAP BEGIN ====$/,/^==== HORNET TAP END ====$/p' |
+	sed '1d;$d' > "$TAP_DIR/vm.tap"
+say "qemu: TAP in $TAP_DIR/vm.tap"
+! grep -q '^[[:space:]#]*not ok' "$TAP_DIR/vm.tap" || die "qemu: VM tests failed (not ok in $TAP_DIR/vm.tap)"

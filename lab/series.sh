@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Write the series (hornet-base..hornet) as git format-patch files with a cover
+# letter into $SERIES_DIR; subject and blurb come from patches/cover-letter.txt
+# (first line = subject, text after the first blank line = body).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+SERIES_DIR=${SERIES_DIR:-$HORNET_CACHE/series}
+git -C "$LINUX" rev-parse -q --verify refs/heads/hornet >/dev/null || die "series: no branch hornet (make assemble)"
+mkdir -p "$SERIES_DIR"
+SERIES_DIR=$(cd "$SERIES_DIR" && pwd)
+rm -f "$SERIES_DIR"/*.patch
+git -C "$LINUX" format-patch -q --cover-letter --subject-prefix="${SERIES_PREFIX:-PATCH}" \
+	-o "$SERIES_DIR" hornet-base..hornet
+cover=$SERIES_DIR/0000-cover-letter.patch
+text=$REPO/patches/cover-letter.txt
+if [ -f "$text" ]; then
+	python3 - "$cover" "$text" <<'PY'
+import sys
+cover, text = sys.argv[1], open(sys.argv[2]).read()
+subject, _, body = text.partition("\n")
+c = open(cover).read()
+c = c.replace("*** SUBJECT HERE ***", subject.strip(), 1)
+c = c.replace("*** BLURB HERE ***", body.strip("\n"), 1)
+open(cover, "w").write(c)
+PY
+else
+	say "series: patches/cover-letter.txt missing, cover letter keeps git's blurb"
+fi
+say "series: $(ls "$SERIES_DIR"/*.patch | wc -l) files in $SERIES_DIR"
