@@ -42,7 +42,9 @@ die() {
 header=$1
 out=$2
 
-[ -f "$header" ] && [ -r "$header" ] || die "cannot read header $header"
+if [ ! -f "$header" ] || [ ! -r "$header" ]; then
+	die "cannot read header $header"
+fi
 
 # Light skeletons hand their loader to bpf_load_and_run(); regular
 # skeletons (bpftool gen skeleton without -L) go through libbpf instead.
@@ -56,7 +58,7 @@ case $names in
 "")
 	die "$header: no <name>__open(void) function found (unknown skeleton format)" ;;
 *[!A-Za-z0-9_]*)
-	die "$header: several skeletons in one header: $(echo $names)" ;;
+	die "$header: several skeletons in one header: $(echo "$names" | tr '\n' ' ')" ;;
 esac
 name=$names
 
@@ -196,12 +198,16 @@ $cc -O0 -w $incs -o "$work/capture" "$work/capture.c" 2> "$work/cc.log" || {
 }
 
 sizes=$("$work/capture" "$tmp") || die "capturing the payload of $header failed"
-set -- $sizes
-[ $# -eq 2 ] || die "capture program printed '$sizes', expected two sizes"
-want=$(($1 + $2))
+insns_sz=${sizes% *}
+data_sz=${sizes#* }
+case "$insns_sz$data_sz" in
+"" | *[!0-9]*) die "capture program printed '$sizes', expected two sizes" ;;
+esac
+want=$((insns_sz + data_sz))
 got=$(wc -c < "$tmp")
-[ "$got" -eq "$want" ] && [ "$got" -gt 0 ] ||
-	die "captured $got bytes, expected $want (insns $1 + data $2)"
+if [ "$got" -ne "$want" ] || [ "$got" -eq 0 ]; then
+	die "captured $got bytes, expected $want (insns $insns_sz + data $data_sz)"
+fi
 chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"
 mv -f "$tmp" "$out" || die "cannot rename the payload to $out"
 tmp=
