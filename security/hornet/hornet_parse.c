@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Hornet: parsing of the signature trailer, the map references of a
+ * program and the layout of the signed payload. Nothing here touches a
+ * file, a map or a task, so every function is a pure function of its
+ * arguments.
+ */
+
+#include <linux/bpf.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/filter.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+#include "hornet.h"
+
+/**
+ * hornet_parse_trailer() - validate the signature trailer of an executable
+ * @tail: the last @tail_len bytes of the executable
+ * @tail_len: min(@file_size, HORNET_TRAILER_LEN), in bytes
+ * @file_size: size of the executable in bytes
+ * @sig_len: on success, the length in bytes of the PKCS#7 blob that ends
+ *	HORNET_TRAILER_LEN bytes before the end of the file
+ * @why: on failure, a short description for the log
+ *
+ * The format is the module-signing one (struct module_signature from
+ * include/linux/module_signature.h followed by a magic string) with the
+ * magic HORNET_MAGIC. Only PKEY_ID_PKCS7 is accepted and every other field
+ * of struct module_signature must be zero. Every length is compared before
+ * it is subtracted.
+ *
+ * Context: Any context.
+ * Return: 0 on success; -ENODATA if the file does not end in HORNET_MAGIC
+ * (unsigned); -EBADMSG if it does but the trailer is malformed, including a
+ * zero @sig_len, one above HORNET_MAX_SIG_LEN or one larger than the bytes
+ * before the trailer; -EINVAL if @tail_len is inconsistent with @file_size.
+ */
+int hornet_parse_trailer(const u8 *tail, size_t tail_len, u64 file_size,
+			 u32 *sig_len, const char **why)
+{
+	struct module_signature ms;
+	u32 len;
+
+	if (tail_len != min_t(u64, file_size, HORNET_TRAILER_LEN)) {
+		*why = "inconsistent trailer read";
+		return -EINVAL;
+	}
+	if (tail_len < HORNET_MAGIC_LEN ||
+	    memcmp(tail + tail_len - HORNET_MAGIC_LEN, HORNET_MAGIC,
+		   HORNET_MAGIC_LEN)) {
+		*why = "executable is not signed";
+		return -ENODATA;
+	}
+	if (tail_len < HORNET_TRAILER_LEN) {
+		*why = "trailer truncated";
+		return -EBADMSG;
+	}
+
+	memcpy(&ms, tail, sizeof(ms));
+	if (ms.id_type != PKEY_ID_PKCS7) {
+		*why = "trailer id_type is not PKCS#7";
+		return -EBADMSG;
+	}
+	if (ms.algo || ms.hash || ms.signer_len || ms.key_id_len ||
+	    ms.__pad[0] || ms.__pad[1] || ms.__pad[2]) {
+		*why = "trailer reserved field not zero";
+		return -EBADMSG;
+	}
+
+	len = be32_to_cpu(ms.sig_len);
+	if (!len) {
+		*why = "empty signature";
+		return -EBADMSG;
+	}
+	if (len > HORNET_MAX_SIG_LEN) {
+		*why = "signature larger than 64 KiB";
+		return -EBADMSG;
+	}
+	if (len > file_size - HORNET_TRAILER_LEN) {
+		*why = "signature longer than the file";
+		return -EBADMSG;
+	}
+
+	*sig_len = len;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hornet_parse_trailer);
+
+static bool hornet_ref_before(const struct hornet_map_ref *a,
+			      const struct hornet_map_ref *b)
+{
+	if (a->kind != b->kind)
+		return a->kind < b->kind;
+	return a->val < b->val;
+}
+
+/* Insert @ref into the sorted set @refs[0..*nr); duplicates are dropped. */
+static int hornet_add_ref(struct hornet_map_ref *refs, u32 *nr,
+			  const struct hornet_map_ref *ref)
+{
+	u32 i = 0;
+
+	while (i < *nr && hornet_ref_before(&refs[i], ref))
+		i++;
+	if (i < *nr && refs[i].kind == ref->kind && refs[i].val == ref->val)
+		return 0;
+	if (*nr == HORNET_MAX_MAPS)
+		return -E2BIG;
+	memmove(&refs[i + 1], &refs[i], (*nr - i) * sizeof(*refs));
+	refs[i] = *ref;
+	(*nr)++;
+	return 0;
+}
+
+/**
+ * hornet_scan_insns() - collect the map references of a program
+ * @insns: the program, as copied into the kernel (struct bpf_insn)
+ * @insn_cnt: number of 8-byte instructions in @insns
+ * @refs: array of HORNET_MAX_MAPS entries; on success the distinct
+ *	references, fd_array indexes in ascending order first, then file
+ *	descriptors in ascending order
+ * @nr_refs: on success, the number of entries filled in @refs
+ * @why: on failure, a short description for the log
+ *
+ * Only BPF_LD | BPF_IMM | BPF_DW (a two-instruction BPF_LD_IMM64) can name a
+ * map, through its src_reg as defined in include/uapi/linux/bpf.h. A plain
+ * 64-bit constant, BPF_PSEUDO_BTF_ID and BPF_PSEUDO_FUNC name no map; any
+ * other src_reg is refused rather than skipped.
+ *
+ * Context: Any context.
+ * Return: 0 on success; -EINVAL for a BPF_LD_IMM64 cut off by the end of
+ * the program, an unknown src_reg or a negative index or descriptor;
+ * -E2BIG for an index of HORNET_MAX_FD_INDEX or more, or more than
+ * HORNET_MAX_MAPS distinct references.
+ */
+int hornet_scan_insns(const struct bpf_insn *insns, u32 insn_cnt,
+		      struct hornet_map_ref *refs, u32 *nr_refs,
+		      const char **why)
+{
+	u32 i, nr = 0;
+
+	for (i = 0; i < insn_cnt; i++) {
+		const struct bpf_insn *insn = &insns[i];
+		struct hornet_map_ref ref;
+
+		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		if (i + 1 >= insn_cnt) {
+			*why = "truncated BPF_LD_IMM64";
+			return -EINVAL;
+		}
+
+		switch (insn->src_reg) {
+		case 0:
+		case BPF_PSEUDO_BTF_ID:
+		case BPF_PSEUDO_FUNC:
+			i++;
+			continue;
+		case BPF_PSEUDO_MAP_IDX:
+		case BPF_PSEUDO_MAP_IDX_VALUE:
+			ref.kind = HORNET_REF_IDX;
+			break;
+		case BPF_PSEUDO_MAP_FD:
+		case BPF_PSEUDO_MAP_VALUE:
+			ref.kind = HORNET_REF_FD;
+			break;
+		default:
+			*why = "unknown BPF_LD_IMM64 source";
+			return -EINVAL;
+		}
+
+		if (insn->imm < 0) {
+			*why = "negative map index or descriptor";
+			return -EINVAL;
+		}
+		ref.val = insn->imm;
+		if (ref.kind == HORNET_REF_IDX && ref.val >= HORNET_MAX_FD_INDEX) {
+			*why = "fd_array index too large";
+			return -E2BIG;
+		}
+		if (hornet_add_ref(refs, &nr, &ref)) {
+			*why = "too many maps";
+			return -E2BIG;
+		}
+		i++;
+	}
+
+	*nr_refs = nr;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hornet_scan_insns);
+
+/**
+ * hornet_payload_layout() - place the parts of the signed payload
+ * @insn_cnt: number of 8-byte instructions; they start the payload
+ * @map_sizes: size in bytes of the contents of each map, in payload order
+ * @nr_maps: number of entries in @map_sizes and @offsets
+ * @offsets: on success, the offset in bytes of each map's contents
+ * @total: on success, the payload size in bytes
+ * @why: on failure, a short description for the log
+ *
+ * Context: Any context.
+ * Return: 0 on success; -E2BIG if the payload would exceed
+ * HORNET_MAX_PAYLOAD bytes.
+ */
+int hornet_payload_layout(u32 insn_cnt, const u64 *map_sizes, u32 nr_maps,
+			  u64 *offsets, u64 *total, const char **why)
+{
+	u64 len = (u64)insn_cnt * sizeof(struct bpf_insn);
+	u32 i;
+
+	if (len > HORNET_MAX_PAYLOAD)
+		goto too_big;
+	for (i = 0; i < nr_maps; i++) {
+		if (map_sizes[i] > HORNET_MAX_PAYLOAD - len)
+			goto too_big;
+		offsets[i] = len;
+		len += map_sizes[i];
+	}
+	*total = len;
+	return 0;
+
+too_big:
+	*why = "payload larger than 16 MiB";
+	return -E2BIG;
+}
+EXPORT_SYMBOL_IF_KUNIT(hornet_payload_layout);
