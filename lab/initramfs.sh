@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the VM's initramfs: static busybox with applet links, lab/init as /init,
-# and every file of $HORNET_CACHE/build/selftests under /hornet.
+# and every file of $HORNET_CACHE/build/selftests under /hornet (except its
+# tools/ folder: build-only files such as bpftool).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -16,7 +17,7 @@ for applet in $("$BUSYBOX" --list); do
 done
 install -m 755 "$REPO/lab/init" "$root/init"
 if [ -d "$SELFTESTS_OUT" ] && [ -n "$(ls -A "$SELFTESTS_OUT")" ]; then
-	cp -a "$SELFTESTS_OUT/." "$root/hornet/"
+	rsync -a --exclude=/tools/ "$SELFTESTS_OUT/" "$root/hornet/"
 	say "initramfs: $(find "$root/hornet" -type f | wc -l) selftest files"
 else
 	say "initramfs: WARNING: $SELFTESTS_OUT is empty, no selftests in the VM"

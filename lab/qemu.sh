@@ -16,7 +16,10 @@ LOG=$BUILD/vm-$MODE.log
 lsms=capability
 grep -qx CONFIG_SECURITY_LOCKDOWN_LSM=y "$KBUILD/.config" && lsms+=,lockdown
 grep -qx CONFIG_SECURITY_HORNET=y "$KBUILD/.config" && lsms+=,hornet
-append="console=ttyS0 panic=-1 lsm=$lsms hornet.mode=$MODE ${HORNET_APPEND:-}"
+append="console=ttyS0 panic=-1 lsm=$lsms hornet.mode=$MODE"
+# A KASAN report must not pass silently: panic, so the TAP end marker is missing.
+grep -qx CONFIG_KASAN=y "$KBUILD/.config" && append+=" kasan.fault=panic"
+append+=" ${HORNET_APPEND:-}"
 
 mkdir -p "$TAP_DIR"
 : > "$LOG"
