@@ -960,4 +960,172 @@ TEST_F_TIMEOUT(hornet, padded_1g_accepted, 120)
 	free(img.buf);
 }
 
+/*
+ * Hand-built programs (hornet_raw_loader): every map-reference form, index
+ * edge cases, map types and malformed references (H05-H08, H10). Each case
+ * runs from raw/<case>.signed, signed at build time over that case's payload.
+ */
+FIXTURE(raw) {
+	char dir[1024];
+};
+
+FIXTURE_VARIANT(raw) {
+	const char *name;
+	int expect;
+};
+
+FIXTURE_SETUP(raw)
+{
+	if (!hornet_active())
+		SKIP(return, "Hornet is not an active LSM");
+	ASSERT_EQ(0, exe_dir(self->dir, sizeof(self->dir)));
+}
+
+FIXTURE_TEARDOWN(raw)
+{
+}
+
+/* H06: each BPF_LD_IMM64 form, alone and mixed. */
+FIXTURE_VARIANT_ADD(raw, no_maps) {
+	.name = "no_maps", .expect = 0,
+};
+FIXTURE_VARIANT_ADD(raw, map_fd) {
+	.name = "map_fd", .expect = 0,
+};
+FIXTURE_VARIANT_ADD(raw, map_value) {
+	.name = "map_value", .expect = 0,
+};
+FIXTURE_VARIANT_ADD(raw, map_idx) {
+	.name = "map_idx", .expect = 0,
+};
+FIXTURE_VARIANT_ADD(raw, map_idx_value) {
+	.name = "map_idx_value", .expect = 0,
+};
+FIXTURE_VARIANT_ADD(raw, mixed_fd_idx) {
+	.name = "mixed_fd_idx", .expect = 0,
+};
+/* H07: index edge cases. */
+FIXTURE_VARIANT_ADD(raw, same_idx_thrice) {
+	.name = "same_idx_thrice", .expect = 0,
+};
+FIXTURE_VARIANT_ADD(raw, same_map_idx_and_fd) {
+	.name = "same_map_idx_and_fd", .expect = 0,
+};
+FIXTURE_VARIANT_ADD(raw, idx0_is_not_fd0) {
+	.name = "idx0_is_not_fd0", .expect = 0,
+};
+FIXTURE_VARIANT_ADD(raw, map_on_fd0) {
+	.name = "map_on_fd0", .expect = 0,
+};
+FIXTURE_VARIANT_ADD(raw, max_maps_64) {
+	.name = "max_maps_64", .expect = 0,
+};
+FIXTURE_VARIANT_ADD(raw, too_many_maps_65) {
+	.name = "too_many_maps_65", .expect = E2BIG,
+};
+FIXTURE_VARIANT_ADD(raw, idx_0x80000001) {
+	.name = "idx_0x80000001", .expect = EINVAL,
+};
+FIXTURE_VARIANT_ADD(raw, idx_65536) {
+	.name = "idx_65536", .expect = E2BIG,
+};
+FIXTURE_VARIANT_ADD(raw, payload_over_16m) {
+	.name = "payload_over_16m", .expect = E2BIG,
+};
+/* H08: all of a map, and only plain arrays. */
+FIXTURE_VARIANT_ADD(raw, two_elements) {
+	.name = "two_elements", .expect = 0,
+};
+FIXTURE_VARIANT_ADD(raw, two_elements_changed) {
+	.name = "two_elements_changed", .expect = EKEYREJECTED,
+};
+FIXTURE_VARIANT_ADD(raw, hash_map) {
+	.name = "hash_map", .expect = EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(raw, percpu_array) {
+	.name = "percpu_array", .expect = EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(raw, ringbuf) {
+	.name = "ringbuf", .expect = EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(raw, prog_array) {
+	.name = "prog_array", .expect = EOPNOTSUPP,
+};
+/* H10: unfrozen map. */
+FIXTURE_VARIANT_ADD(raw, unfrozen_array) {
+	.name = "unfrozen_array", .expect = EPERM,
+};
+/* H05 and the errno table: references that name no map, bad streams. */
+FIXTURE_VARIANT_ADD(raw, closed_fd) {
+	.name = "closed_fd", .expect = EBADF,
+};
+FIXTURE_VARIANT_ADD(raw, pipe_fd) {
+	.name = "pipe_fd", .expect = EINVAL,
+};
+FIXTURE_VARIANT_ADD(raw, idx_without_fd_array) {
+	.name = "idx_without_fd_array", .expect = EINVAL,
+};
+FIXTURE_VARIANT_ADD(raw, fd_array_unreadable) {
+	.name = "fd_array_unreadable", .expect = EFAULT,
+};
+FIXTURE_VARIANT_ADD(raw, truncated_ld_imm64) {
+	.name = "truncated_ld_imm64", .expect = EINVAL,
+};
+FIXTURE_VARIANT_ADD(raw, unknown_src_reg) {
+	.name = "unknown_src_reg", .expect = EINVAL,
+};
+
+TEST_F(raw, load)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	snprintf(path, sizeof(path), "%s/raw/%s.signed", self->dir,
+		 variant->name);
+	run_logged(_metadata, &res, NULL, NULL, path, variant->name, NULL);
+	expect_errno(_metadata, variant->expect, &res);
+}
+
+/* An unsigned program that references nothing is still refused. */
+TEST_F(hornet, raw_unsigned_refused)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_raw_loader");
+	run_logged(_metadata, &res, NULL, NULL, path, "no_maps", NULL);
+	expect_errno(_metadata, ENODATA, &res);
+}
+
+/* H05: many accepted and refused checks leave kernel memory flat. */
+static void loop_loads(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(hornet) * self, const char *name,
+		       int expect)
+{
+	char path[PATH_MAX], loops[16];
+	const char *env = getenv("HORNET_LOOPS");
+	struct run_result res;
+
+	snprintf(loops, sizeof(loops), "%s", env && *env ? env : "10000");
+	snprintf(path, sizeof(path), "%s/raw/%s.signed", self->dir, name);
+	/* Warm up caches so that the measured run starts from steady state. */
+	run_logged(_metadata, &res, NULL, NULL, path, name, "10", NULL);
+	expect_errno(_metadata, expect, &res);
+	run_logged(_metadata, &res, &self->before, &self->after, path, name,
+		   loops, NULL);
+	log_mem(_metadata, name, &self->before, &self->after);
+	expect_errno(_metadata, expect, &res);
+	assert_mem_flat(_metadata, &self->before, &self->after);
+}
+
+TEST_F_TIMEOUT(hornet, loop_accepted_loads, 600)
+{
+	loop_loads(_metadata, self, "map_fd", 0);
+}
+
+TEST_F_TIMEOUT(hornet, loop_refused_loads, 600)
+{
+	loop_loads(_metadata, self, "two_elements_changed", EKEYREJECTED);
+}
+
 TEST_HARNESS_MAIN
