@@ -8,7 +8,7 @@ export HORNET_CACHE SERIES_DIR
 # Steps depend on each other through files in $(HORNET_CACHE); every script is
 # idempotent and cheap when nothing changed, so the targets are phony.
 .PHONY: deps base assemble series keys config kernel selftests initramfs \
-	demo host-test vm-test check clean
+	demo host-test kunit vm-test check clean
 .NOTPARALLEL:
 
 deps:
@@ -36,6 +36,9 @@ demo: kernel initramfs
 host-test: keys
 	lab/host-test.sh
 
+kunit: assemble
+	lab/kunit.sh
+
 vm-test: kernel initramfs
 	lab/qemu.sh check
 
@@ -43,8 +46,11 @@ vm-test: kernel initramfs
 check: kernel initramfs keys
 	@rm -rf $(TAP)
 	-lab/host-test.sh
+	-lab/kunit.sh
 	-lab/qemu.sh check
-	@lab/summary.sh $(if $(wildcard tests/host/run.sh),$(TAP)/host.tap) $(TAP)/vm.tap
+	@lab/summary.sh $$([ ! -x tests/host/run.sh ] || echo $(TAP)/host.tap) \
+		$$([ ! -f $(HORNET_CACHE)/linux/security/hornet/.kunitconfig ] || echo $(TAP)/kunit.tap) \
+		$(TAP)/vm.tap
 
 clean:
 	rm -rf $(HORNET_CACHE)/build

@@ -27,4 +27,15 @@ PY
 else
 	say "series: patches/cover-letter.txt missing, cover letter keeps git's blurb"
 fi
-say "series: $(ls "$SERIES_DIR"/*.patch | wc -l) files in $SERIES_DIR"
+
+# Check: the patches (without the cover letter) applied to hornet-base give hornet's tree.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$LINUX"
+GIT_INDEX_FILE=$tmp/index git read-tree hornet-base
+for p in "$SERIES_DIR"/*.patch; do
+	[ "$p" = "$cover" ] || GIT_INDEX_FILE=$tmp/index git apply --cached "$p" || die "series: $p does not apply"
+done
+[ "$(GIT_INDEX_FILE=$tmp/index git write-tree)" = "$(git rev-parse 'hornet^{tree}')" ] ||
+	die "series: patches applied to hornet-base do not give branch hornet's tree"
+say "series: $(ls "$SERIES_DIR"/*.patch | wc -l) files in $SERIES_DIR (apply cleanly to hornet-base)"
