@@ -625,6 +625,7 @@ enum blob_kind {
 	BLOB_GARBAGE,		/* blob_len bytes of non-DER garbage */
 	BLOB_TRUNCATED,		/* the real blob, cut to blob_len bytes */
 	BLOB_FLIPPED,		/* the real blob, byte flip_off inverted */
+	BLOB_FILE,		/* blobs/<file>, made with openssl at build time */
 };
 
 enum sig_len_kind {
@@ -642,6 +643,7 @@ FIXTURE(trailer) {
 FIXTURE_VARIANT(trailer) {
 	enum blob_kind blob;
 	const char *bytes;
+	const char *file;
 	__u32 blob_len;
 	long flip_off;		/* < 0 counts from the end of the blob */
 	enum sig_len_kind len_kind;
@@ -808,6 +810,29 @@ FIXTURE_VARIANT_ADD(trailer, flipped_signature_value) {
 	.blob = BLOB_FLIPPED, .flip_off = -1, .expect = EKEYREJECTED,
 };
 
+/* H12-H14: PKCS#7 that sign-ebpf would not write, made by openssl. */
+FIXTURE_VARIANT_ADD(trailer, cms_signed_attributes) {
+	.blob = BLOB_FILE, .file = "signed_attrs.der", .expect = EBADMSG,
+};
+
+FIXTURE_VARIANT_ADD(trailer, cms_untrusted_ca_chain_embedded) {
+	.blob = BLOB_FILE, .file = "untrusted_chain.der", .expect = ENOKEY,
+};
+
+/* Same issuer and serial as the trusted certificate, different key. */
+FIXTURE_VARIANT_ADD(trailer, cms_impostor_issuer_serial) {
+	.blob = BLOB_FILE, .file = "impostor.der", .expect = EKEYREJECTED,
+};
+
+FIXTURE_VARIANT_ADD(trailer, cms_sha512_digest) {
+	.blob = BLOB_FILE, .file = "sha512.der", .expect = 0,
+};
+
+/* A digest the test kernel does not build (no CONFIG_CRYPTO_SHA3). */
+FIXTURE_VARIANT_ADD(trailer, cms_sha3_256_digest) {
+	.blob = BLOB_FILE, .file = "sha3_256.der", .expect = ENOPKG,
+};
+
 /* H02: huge sparse loaders: size must not matter. */
 FIXTURE_VARIANT_ADD(trailer, sparse_1_9g_sig_len_700m) {
 	.blob = BLOB_NONE, .len_kind = SIG_LEN_FIXED, .sig_len = 700000000,
@@ -830,11 +855,18 @@ FIXTURE_VARIANT_ADD(trailer, sparse_over_4g_valid) {
 };
 
 static char *make_blob(const FIXTURE_VARIANT(trailer) * v,
-		       const struct loader_image *img, size_t *len)
+		       const struct loader_image *img, const char *dir,
+		       size_t *len)
 {
+	char path[PATH_MAX];
 	size_t n = 0, i;
 	char *blob;
 	long off;
+
+	if (v->blob == BLOB_FILE) {
+		snprintf(path, sizeof(path), "%s/blobs/%s", dir, v->file);
+		return read_file(path, &blob, len) ? NULL : blob;
+	}
 
 	switch (v->blob) {
 	case BLOB_NONE:
@@ -855,6 +887,8 @@ static char *make_blob(const FIXTURE_VARIANT(trailer) * v,
 	case BLOB_BYTES:
 	case BLOB_GARBAGE:
 		n = v->blob_len;
+		break;
+	case BLOB_FILE:
 		break;
 	}
 	blob = malloc(n ? n : 1);
@@ -894,7 +928,7 @@ TEST_F_TIMEOUT(trailer, load, 180)
 	off_t hole = 0;
 	char *blob;
 
-	blob = make_blob(variant, &self->img, &blob_len);
+	blob = make_blob(variant, &self->img, self->dir, &blob_len);
 	ASSERT_NE(NULL, blob);
 	if (!variant->bad_id_type && !sig.id_type)
 		sig.id_type = PKEY_ID_PKCS7;
@@ -989,88 +1023,115 @@ FIXTURE_TEARDOWN(raw)
 FIXTURE_VARIANT_ADD(raw, no_maps) {
 	.name = "no_maps", .expect = 0,
 };
+
 FIXTURE_VARIANT_ADD(raw, map_fd) {
 	.name = "map_fd", .expect = 0,
 };
+
 FIXTURE_VARIANT_ADD(raw, map_value) {
 	.name = "map_value", .expect = 0,
 };
+
 FIXTURE_VARIANT_ADD(raw, map_idx) {
 	.name = "map_idx", .expect = 0,
 };
+
 FIXTURE_VARIANT_ADD(raw, map_idx_value) {
 	.name = "map_idx_value", .expect = 0,
 };
+
 FIXTURE_VARIANT_ADD(raw, mixed_fd_idx) {
 	.name = "mixed_fd_idx", .expect = 0,
 };
+
 /* H07: index edge cases. */
 FIXTURE_VARIANT_ADD(raw, same_idx_thrice) {
 	.name = "same_idx_thrice", .expect = 0,
 };
+
 FIXTURE_VARIANT_ADD(raw, same_map_idx_and_fd) {
 	.name = "same_map_idx_and_fd", .expect = 0,
 };
+
 FIXTURE_VARIANT_ADD(raw, idx0_is_not_fd0) {
 	.name = "idx0_is_not_fd0", .expect = 0,
 };
+
 FIXTURE_VARIANT_ADD(raw, map_on_fd0) {
 	.name = "map_on_fd0", .expect = 0,
 };
+
 FIXTURE_VARIANT_ADD(raw, max_maps_64) {
 	.name = "max_maps_64", .expect = 0,
 };
+
 FIXTURE_VARIANT_ADD(raw, too_many_maps_65) {
 	.name = "too_many_maps_65", .expect = E2BIG,
 };
+
 FIXTURE_VARIANT_ADD(raw, idx_0x80000001) {
 	.name = "idx_0x80000001", .expect = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(raw, idx_65536) {
 	.name = "idx_65536", .expect = E2BIG,
 };
+
 FIXTURE_VARIANT_ADD(raw, payload_over_16m) {
 	.name = "payload_over_16m", .expect = E2BIG,
 };
+
 /* H08: all of a map, and only plain arrays. */
 FIXTURE_VARIANT_ADD(raw, two_elements) {
 	.name = "two_elements", .expect = 0,
 };
+
 FIXTURE_VARIANT_ADD(raw, two_elements_changed) {
 	.name = "two_elements_changed", .expect = EKEYREJECTED,
 };
+
 FIXTURE_VARIANT_ADD(raw, hash_map) {
 	.name = "hash_map", .expect = EOPNOTSUPP,
 };
+
 FIXTURE_VARIANT_ADD(raw, percpu_array) {
 	.name = "percpu_array", .expect = EOPNOTSUPP,
 };
+
 FIXTURE_VARIANT_ADD(raw, ringbuf) {
 	.name = "ringbuf", .expect = EOPNOTSUPP,
 };
+
 FIXTURE_VARIANT_ADD(raw, prog_array) {
 	.name = "prog_array", .expect = EOPNOTSUPP,
 };
+
 /* H10: unfrozen map. */
 FIXTURE_VARIANT_ADD(raw, unfrozen_array) {
 	.name = "unfrozen_array", .expect = EPERM,
 };
+
 /* H05 and the errno table: references that name no map, bad streams. */
 FIXTURE_VARIANT_ADD(raw, closed_fd) {
 	.name = "closed_fd", .expect = EBADF,
 };
+
 FIXTURE_VARIANT_ADD(raw, pipe_fd) {
 	.name = "pipe_fd", .expect = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(raw, idx_without_fd_array) {
 	.name = "idx_without_fd_array", .expect = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(raw, fd_array_unreadable) {
 	.name = "fd_array_unreadable", .expect = EFAULT,
 };
+
 FIXTURE_VARIANT_ADD(raw, truncated_ld_imm64) {
 	.name = "truncated_ld_imm64", .expect = EINVAL,
 };
+
 FIXTURE_VARIANT_ADD(raw, unknown_src_reg) {
 	.name = "unknown_src_reg", .expect = EINVAL,
 };
