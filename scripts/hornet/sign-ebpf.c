@@ -1234,22 +1234,169 @@ static void __printf(3, 4) reject(const char *loader, const char *err, const cha
  *	kernel's PKCS#7 parser knows
  * @nid: NID of signatureAlgorithm
  *
- * Return: true for RSA PKCS#1 v1.5 and ECDSA identifiers.
+ * The kernel (crypto/asymmetric_keys/pkcs7_parser.c) takes rsaEncryption
+ * for RSA PKCS#1 v1.5, not the sha*WithRSAEncryption identifiers, and the
+ * ecdsa-with-* identifiers for ECDSA.
+ *
+ * Return: true when the kernel's parser accepts @nid.
  */
 static bool sig_alg_supported(int nid)
 {
 	switch (nid) {
 	case NID_rsaEncryption:
-	case NID_sha256WithRSAEncryption:
-	case NID_sha384WithRSAEncryption:
-	case NID_sha512WithRSAEncryption:
-	case NID_X9_62_id_ecPublicKey:
 	case NID_ecdsa_with_SHA256:
 	case NID_ecdsa_with_SHA384:
 	case NID_ecdsa_with_SHA512:
 		return true;
 	}
 	return false;
+}
+
+/**
+ * der_next() - step over one DER element
+ * @p: in/out: cursor, moved past the element
+ * @end: end of the enclosing element
+ * @tag: out: identifier octet (single-octet tags only)
+ * @val: out: start of the contents
+ * @vlen: out: length of the contents in bytes
+ *
+ * Only definite lengths of up to 4 length octets; every length is checked
+ * against the bytes left before it is used.
+ *
+ * Return: 0, or -1 for a malformed or truncated element.
+ */
+static int der_next(const __u8 **p, const __u8 *end, __u8 *tag,
+		    const __u8 **val, size_t *vlen)
+{
+	const __u8 *q = *p;
+	size_t len, n;
+
+	if (end - q < 2 || (q[0] & 0x1f) == 0x1f)
+		return -1;
+	*tag = *q++;
+	len = *q++;
+	if (len & 0x80) {
+		n = len & 0x7f;
+		if (n == 0 || n > 4 || (size_t)(end - q) < n)
+			return -1;
+		for (len = 0; n; n--)
+			len = len << 8 | *q++;
+	}
+	if (len > (size_t)(end - q))
+		return -1;
+	*val = q;
+	*vlen = len;
+	*p = q + len;
+	return 0;
+}
+
+/**
+ * der_versions() - read the SignedData and first SignerInfo versions
+ * @der: ContentInfo, DER
+ * @len: its length in bytes
+ * @sd_ver: out: SignedData version
+ * @si_ver: out: version of the first SignerInfo
+ *
+ * OpenSSL does not check the versions; the kernel accepts only
+ * (SignedData, SignerInfo) = (1, 1) or (3, 3), each a one-byte INTEGER.
+ * Layout (RFC 5652): ContentInfo { OID, [0] { SignedData { version,
+ * digestAlgorithms, encapContentInfo, [0] certs?, [1] crls?,
+ * signerInfos { SignerInfo { version, ... } } } } }.
+ *
+ * Return: 0, or -1 when the structure is not as expected.
+ */
+static int der_versions(const __u8 *der, size_t len, int *sd_ver, int *si_ver)
+{
+	const __u8 *p = der, *end = der + len, *v;
+	size_t vl;
+	__u8 tag;
+
+	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x30)	/* ContentInfo */
+		return -1;
+	p = v;
+	end = v + vl;
+	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x06)	/* contentType */
+		return -1;
+	if (der_next(&p, end, &tag, &v, &vl) || tag != 0xa0)	/* [0] content */
+		return -1;
+	p = v;
+	end = v + vl;
+	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x30)	/* SignedData */
+		return -1;
+	p = v;
+	end = v + vl;
+	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x02 || vl != 1)
+		return -1;
+	*sd_ver = v[0];
+	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x31)	/* digestAlgorithms */
+		return -1;
+	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x30)	/* encapContentInfo */
+		return -1;
+	do {							/* certs, crls */
+		if (der_next(&p, end, &tag, &v, &vl))
+			return -1;
+	} while (tag == 0xa0 || tag == 0xa1);
+	if (tag != 0x31)					/* signerInfos */
+		return -1;
+	p = v;
+	end = v + vl;
+	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x30)	/* SignerInfo */
+		return -1;
+	p = v;
+	end = v + vl;
+	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x02 || vl != 1)
+		return -1;
+	*si_ver = v[0];
+	return 0;
+}
+
+/**
+ * same_der() - compare the DER encodings of two X.509 names
+ * @a: first name
+ * @b: second name
+ *
+ * The kernel matches signer and key by the raw issuer bytes, while
+ * X509_NAME_cmp() compares a case-folded canonical form; this compares the
+ * bytes, as the kernel does.
+ *
+ * Return: true when both encode to the same bytes.
+ */
+static bool same_der(const X509_NAME *a, const X509_NAME *b)
+{
+	unsigned char *da = NULL, *db = NULL;
+	int la, lb;
+	bool same;
+
+	la = i2d_X509_NAME(a, &da);
+	lb = i2d_X509_NAME(b, &db);
+	same = la > 0 && la == lb && !memcmp(da, db, la);
+	OPENSSL_free(da);
+	OPENSSL_free(db);
+	return same;
+}
+
+/**
+ * signer_is() - does a SignerInfo's identifier name a certificate
+ * @keyid: subject key identifier from the SignerInfo, or NULL
+ * @issuer: issuer from the SignerInfo (when @keyid is NULL)
+ * @serial: serial number from the SignerInfo (when @keyid is NULL)
+ * @cert: certificate
+ *
+ * Byte-exact, like the kernel's asymmetric key ids.
+ *
+ * Return: true on a match.
+ */
+static bool signer_is(const ASN1_OCTET_STRING *keyid, const X509_NAME *issuer,
+		      const ASN1_INTEGER *serial, X509 *cert)
+{
+	const ASN1_OCTET_STRING *skid;
+
+	if (keyid) {
+		skid = X509_get0_subject_key_id(cert);
+		return skid && !ASN1_OCTET_STRING_cmp(keyid, skid);
+	}
+	return !ASN1_INTEGER_cmp(serial, X509_get0_serialNumber(cert)) &&
+	       same_der(issuer, X509_get_issuer_name(cert));
 }
 
 /**
@@ -1261,29 +1408,33 @@ static bool sig_alg_supported(int nid)
  * @payload: payload bytes
  * @payload_len: payload length in bytes
  *
- * Checks, in order: the blob parses as CMS with no trailing bytes; it is
- * SignedData; content type is data; the content is detached; exactly one
- * SignerInfo; no signed attributes; digest sha256/384/512; RSA or ECDSA;
- * the signer identifier (issuer+serial or SKID) names @cert; an embedded
- * certificate with the same identifier carries the same public key (the
- * kernel checks the signature with the embedded one too); and finally the
- * signature over @payload verifies with @cert's public key.
+ * Checks, in order: the blob parses as CMS, fills sig_len exactly and is
+ * canonical DER (it re-encodes to the same bytes); it is SignedData with
+ * versions (1, 1) or (3, 3); content type data; detached; exactly one
+ * SignerInfo; no signed attributes; digest sha256/384/512; signature
+ * algorithm rsaEncryption or ecdsa-with-SHA256/384/512; the signer
+ * identifier (issuer+serial for version 1, SKID for version 3) names @cert
+ * byte for byte; an embedded certificate with the same identifier carries
+ * the same public key (the kernel verifies with the embedded one too); and
+ * the signature over @payload verifies with @cert's public key.
  *
  * Return: true when the kernel would accept the signature.
  */
 static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 		      X509 *cert, const __u8 *payload, size_t payload_len)
 {
-	STACK_OF(CMS_SignerInfo) *sis;
 	STACK_OF(X509) *certs = NULL, *mine = NULL;
-	ASN1_OCTET_STRING **content;
+	ASN1_OCTET_STRING **content, *keyid;
 	const unsigned char *p = der;
+	unsigned char *re = NULL;
+	int i, nid, relen, sd_ver, si_ver;
 	X509_ALGOR *dig, *sig;
 	CMS_ContentInfo *cms;
+	ASN1_INTEGER *serial;
+	X509_NAME *issuer;
 	CMS_SignerInfo *si;
 	bool ok = false;
 	BIO *in = NULL;
-	int i, nid;
 
 	cms = d2i_CMS_ContentInfo(NULL, &p, (long)der_len);
 	if (!cms) {
@@ -1295,8 +1446,22 @@ static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 		       (size_t)(der + der_len - p));
 		goto out;
 	}
+	relen = i2d_CMS_ContentInfo(cms, &re);
+	if (relen != (int)der_len || memcmp(re, der, der_len)) {
+		reject(loader, "EBADMSG", "PKCS#7 blob is not canonical DER");
+		goto out;
+	}
 	if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
 		reject(loader, "EBADMSG", "not a SignedData");
+		goto out;
+	}
+	if (der_versions(der, der_len, &sd_ver, &si_ver) < 0) {
+		reject(loader, "EBADMSG", "SignedData structure not understood");
+		goto out;
+	}
+	if (!((sd_ver == 1 && si_ver == 1) || (sd_ver == 3 && si_ver == 3))) {
+		reject(loader, "EBADMSG", "SignedData version %d with SignerInfo version %d",
+		       sd_ver, si_ver);
 		goto out;
 	}
 	if (OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_pkcs7_data) {
@@ -1308,13 +1473,12 @@ static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 		reject(loader, "EINVAL", "signature is not detached (embeds content)");
 		goto out;
 	}
-	sis = CMS_get0_SignerInfos(cms);
-	if (sk_CMS_SignerInfo_num(sis) != 1) {
+	if (sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)) != 1) {
 		reject(loader, "EBADMSG", "%d SignerInfos (verify mode accepts exactly one)",
-		       sk_CMS_SignerInfo_num(sis));
+		       sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)));
 		goto out;
 	}
-	si = sk_CMS_SignerInfo_value(sis, 0);
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
 	if (CMS_signed_get_attr_count(si) > 0) {
 		reject(loader, "EBADMSG", "signed attributes present");
 		goto out;
@@ -1331,7 +1495,13 @@ static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 		       OBJ_nid2sn(OBJ_obj2nid(sig->algorithm)));
 		goto out;
 	}
-	if (CMS_SignerInfo_cert_cmp(si, cert) != 0) {
+	if (!CMS_SignerInfo_get0_signer_id(si, &keyid, &issuer, &serial) ||
+	    (si_ver == 1) != !keyid) {
+		reject(loader, "EBADMSG", "signer identifier does not match SignerInfo version %d",
+		       si_ver);
+		goto out;
+	}
+	if (!signer_is(keyid, issuer, serial, cert)) {
 		reject(loader, "ENOKEY", "signer is not the given certificate");
 		goto out;
 	}
@@ -1339,7 +1509,7 @@ static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 	for (i = 0; i < sk_X509_num(certs); i++) {
 		X509 *c = sk_X509_value(certs, i);
 
-		if (CMS_SignerInfo_cert_cmp(si, c) == 0 &&
+		if (signer_is(keyid, issuer, serial, c) &&
 		    EVP_PKEY_eq(X509_get0_pubkey(c), X509_get0_pubkey(cert)) != 1) {
 			reject(loader, "EKEYREJECTED",
 			       "embedded certificate with the signer's id has another key");
@@ -1360,6 +1530,7 @@ static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 	ok = true;
 out:
 	ERR_clear_error();
+	OPENSSL_free(re);
 	BIO_free(in);
 	sk_X509_free(mine);
 	sk_X509_pop_free(certs, X509_free);
