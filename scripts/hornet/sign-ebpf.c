@@ -858,7 +858,8 @@ static int out_commit(struct outfile *o)
 	o->fd = -1;
 	if (rename(o->tmp, o->final) < 0) {
 		error("cannot replace %s: %s%s", o->final, strerror(errno),
-		      errno == EROFS ? " (read-only destination)" : "");
+		      errno == EROFS ? " (read-only destination)" :
+		      errno == EPERM ? " (immutable or append-only destination?)" : "");
 		return -1;
 	}
 	track_output(o, false);
