@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Boot the test kernel + initramfs in QEMU: qemu.sh demo|check. The serial log is
 # kept; in check mode the TAP between the markers goes to $HORNET_CACHE/build/tap/vm.tap
-# and the exit code is non-zero on timeout, missing markers or any "not ok".
+# and the exit code is non-zero on timeout, missing markers or any "not ok";
+# in demo mode it is non-zero on timeout or if demo.sh failed.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -35,7 +36,10 @@ wait $qpid || rc=$?
 say "qemu: exited with $rc after $(( $(date +%s) - start )) s, serial log $LOG"
 [ $rc -ne 124 ] || die "qemu: VM timed out after ${HORNET_VM_TIMEOUT:-600} s"
 [ $rc -eq 0 ] || die "qemu: exit code $rc"
-[ "$MODE" = check ] || exit 0
+if [ "$MODE" = demo ]; then
+	grep -q 'hornet-init: demo exit 0' "$LOG" || die "qemu: the demo did not succeed (see $LOG)"
+	exit 0
+fi
 
 grep -q '^==== HORNET TAP END ====' "$LOG" || die "qemu: TAP markers missing in $LOG"
 tr -d '\r' < "$LOG" | sed -n '/^==== HORNET TAP BEGIN ====$/,/^==== HORNET TAP END ====$/p' |
