@@ -65,6 +65,7 @@ static enum loader_mode mode = MODE_RUN;
 static long flip_off;
 static const char *dump_path;
 static const char *fail_step = "load";
+static char verifier_log[1 << 16];
 
 static int fail(const char *step, int err)
 {
@@ -370,8 +371,16 @@ int main(int argc, char **argv)
 	skel = hornet_counter__open();
 	if (!skel)
 		return fail("open", errno);
+	/* HORNET_LOADER_LOG=1: print the verifier log of a failed load. */
+	if (getenv("HORNET_LOADER_LOG")) {
+		skel->ctx.log_level = 1;
+		skel->ctx.log_size = sizeof(verifier_log);
+		skel->ctx.log_buf = (long)verifier_log;
+	}
 	err = hornet_counter__load(skel);
 	if (err) {
+		if (verifier_log[0])
+			printf("%s\n", verifier_log);
 		err = fail(fail_step, err);
 		goto out;
 	}
