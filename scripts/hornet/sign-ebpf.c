@@ -129,6 +129,10 @@ static struct outfile *live_outputs[2];
 static ENGINE *pkcs11_engine;
 #endif
 
+/**
+ * error() - print "sign-ebpf: <message>" on stderr
+ * @fmt: printf format of the message, without the trailing newline
+ */
 static void __printf(1, 2) error(const char *fmt, ...)
 {
 	va_list ap;
@@ -690,6 +694,14 @@ static void cleanup_outputs(void)
 	}
 }
 
+/**
+ * on_signal() - SIGINT/SIGTERM/SIGHUP handler
+ * @sig: the signal
+ *
+ * Removes the temporary files, then dies from the same signal so the exit
+ * status tells the caller what happened.  Destinations are untouched: they
+ * are only ever replaced by rename().
+ */
 static void on_signal(int sig)
 {
 	cleanup_outputs();
@@ -1088,13 +1100,17 @@ static int write_p7s(struct outfile *o, const char *base, const __u8 *der,
 	return out_write(o, der, der_len);
 }
 
+static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
+		      X509 *cert, const __u8 *payload, size_t payload_len);
+
 /**
  * do_sign() - the signing mode
  * @so: parsed command line
  *
  * Everything that can fail for a reason the user can fix (hash, payload,
  * certificate, key, key/certificate match, already signed loader) is
- * checked before the first output file is created.
+ * checked before the first output file is created, and so is the new
+ * signature itself (check_cms()).
  *
  * Return: process exit code.
  */
@@ -1175,6 +1191,15 @@ static int do_sign(const struct sign_opts *so)
 	if (sign_payload(pkey, cert, md, payload, payload_len, so->use_keyid,
 			 &der, &der_len) < 0)
 		goto out;
+	/*
+	 * Check our own output the way the kernel will: catches keys the
+	 * kernel cannot use (Ed25519, RSA-PSS) and faulty tokens before
+	 * anything is written.
+	 */
+	if (!check_cms(dest, der, der_len, cert, payload, payload_len)) {
+		error("the signature just made would not be accepted by the kernel; nothing written");
+		goto out;
+	}
 
 	if (so->detached_only || so->keep_p7s) {
 		if (write_p7s(&p7s, dest, der, der_len) < 0)
@@ -1219,6 +1244,12 @@ out:
 
 /* ---- Verification ------------------------------------------------------ */
 
+/**
+ * reject() - report why the kernel would refuse a signed loader
+ * @loader: loader path
+ * @err: name of the errno the kernel returns (see Hornet.rst)
+ * @fmt: printf format of the reason
+ */
 static void __printf(3, 4) reject(const char *loader, const char *err, const char *fmt, ...)
 {
 	va_list ap;
@@ -1425,14 +1456,14 @@ static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 		      X509 *cert, const __u8 *payload, size_t payload_len)
 {
 	STACK_OF(X509) *certs = NULL, *mine = NULL;
-	ASN1_OCTET_STRING **content, *keyid;
+	ASN1_OCTET_STRING **content, *keyid = NULL;
 	const unsigned char *p = der;
 	unsigned char *re = NULL;
 	int i, nid, relen, sd_ver, si_ver;
 	X509_ALGOR *dig, *sig;
 	CMS_ContentInfo *cms;
-	ASN1_INTEGER *serial;
-	X509_NAME *issuer;
+	ASN1_INTEGER *serial = NULL;
+	X509_NAME *issuer = NULL;
 	CMS_SignerInfo *si;
 	bool ok = false;
 	BIO *in = NULL;
@@ -1496,8 +1527,11 @@ static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 		       OBJ_nid2sn(OBJ_obj2nid(sig->algorithm)));
 		goto out;
 	}
+	/* Only the identifier's own members are written: keyid, issuer and
+	 * serial start out NULL.
+	 */
 	if (!CMS_SignerInfo_get0_signer_id(si, &keyid, &issuer, &serial) ||
-	    (si_ver == 1) != !keyid) {
+	    (si_ver == 1) != !keyid || (!keyid && (!issuer || !serial))) {
 		reject(loader, "EBADMSG", "signer identifier does not match SignerInfo version %d",
 		       si_ver);
 		goto out;
@@ -1616,6 +1650,10 @@ out:
 	return ret;
 }
 
+/**
+ * print_usage() - print the command line summary
+ * @f: stdout for --help, stderr after a usage error
+ */
 static void print_usage(FILE *f)
 {
 	fprintf(f,
@@ -1637,6 +1675,14 @@ static void print_usage(FILE *f)
 		"Exit status: 0 success, 1 failure or rejection, 2 bad command line.\n");
 }
 
+/**
+ * main() - parse the command line and run the signing or --verify mode
+ * @argc: argument count
+ * @argv: arguments, see print_usage()
+ *
+ * Return: 0 on success; 1 when signing failed or --verify rejected the
+ * loader; 2 for a bad command line.
+ */
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {

@@ -96,6 +96,25 @@ check "DER certificate accepted" "$SIGN_EBPF" -d sha256 "$K" "$T/cert.der" "$T/p
 check "PEM and DER certificate give the same signature" \
 	bash -c "'$SIGN_EBPF' -d sha256 '$K' '$C' '$T/payload' '$T/pem' && cmp '$T/pem.p7s' '$T/der.p7s'"
 
+# ECDSA keys work (the kernel needs CONFIG_CRYPTO_ECDSA); Ed25519 cannot
+# sign without signed attributes and is refused with nothing written.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/ec.key" 2> /dev/null
+openssl req -new -x509 -key "$T/ec.key" -subj /CN=ec -out "$T/ec.crt"
+cp -p "$T/loader.orig" "$T/ecl"
+check "ECDSA P-256: sign, ecdsa-with-SHA384, openssl and --verify accept" \
+	bash -c "'$SIGN_EBPF' -p sha384 '$T/ec.key' '$T/ec.crt' '$T/payload' '$T/ecl' &&
+		 openssl cms -cmsout -print -inform DER -in '$T/ecl.p7s' | grep -q 'ecdsa-with-SHA384' &&
+		 openssl cms -verify -binary -inform DER -in '$T/ecl.p7s' -content '$T/payload' \
+			-certfile '$T/ec.crt' -noverify -out /dev/null &&
+		 '$SIGN_EBPF' --verify '$T/ec.crt' '$T/payload' '$T/ecl'"
+openssl genpkey -algorithm ed25519 -out "$T/ed.key"
+openssl req -new -x509 -key "$T/ed.key" -subj /CN=ed -out "$T/ed.crt"
+cp -p "$T/loader.orig" "$T/edl"
+check_fail "Ed25519 key refused" 'signing failed' \
+	"$SIGN_EBPF" -p sha256 "$T/ed.key" "$T/ed.crt" "$T/payload" "$T/edl"
+check "Ed25519: loader unchanged, no .p7s" \
+	bash -c "cmp '$T/edl' '$T/loader.orig' && [ ! -e '$T/edl.p7s' ]"
+
 # Unsupported hashes fail before anything is written.
 for h in sha1 md5 sha224 sha3-256 SHA256 bogus; do
 	check_fail "hash $h refused with a message, nothing written" 'unsupported hash' \
