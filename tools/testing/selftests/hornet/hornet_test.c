@@ -995,6 +995,51 @@ TEST_F_TIMEOUT(hornet, padded_1g_accepted, 120)
 }
 
 /*
+ * A program from the kernel tree (selftests/bpf/progs/atomics.c, a light
+ * skeleton upstream too): signed it loads and runs, tampered it does not.
+ */
+TEST_F(hornet, tree_atomics_signed_runs)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_atomics_loader.signed");
+	run_logged(_metadata, &res, NULL, NULL, path, "run", NULL);
+	expect_errno(_metadata, 0, &res);
+	ASSERT_NE(NULL, strstr(res.out, ": ok: "));
+}
+
+TEST_F(hornet, tree_atomics_unsigned_refused)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_atomics_loader");
+	run_logged(_metadata, &res, NULL, NULL, path, "run", NULL);
+	expect_errno(_metadata, ENODATA, &res);
+}
+
+TEST_F(hornet, tree_atomics_flip_insn_refused)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_atomics_loader.signed");
+	run_logged(_metadata, &res, NULL, NULL, path, "flip-insn", "-4", NULL);
+	expect_errno(_metadata, EKEYREJECTED, &res);
+}
+
+TEST_F(hornet, tree_atomics_flip_data_refused)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_atomics_loader.signed");
+	run_logged(_metadata, &res, NULL, NULL, path, "flip-data", "0", NULL);
+	expect_errno(_metadata, EKEYREJECTED, &res);
+}
+
+/*
  * Hand-built programs (hornet_raw_loader): every map-reference form, index
  * edge cases, map types and malformed references (H05-H08, H10). Each case
  * runs from raw/<case>.signed, signed at build time over that case's payload.
