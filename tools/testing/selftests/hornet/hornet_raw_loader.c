@@ -74,6 +74,8 @@ struct raw_case {
 	int truncate;		/* drop the program's last instruction */
 	int change_elem1;	/* element 1 differs from what was signed */
 	int idx_repeat;		/* refs: IDX 0..idx_repeat-1, all map 0 */
+	int writes;		/* the program increments what it reads */
+	int runs;		/* BPF_PROG_TEST_RUN calls per load (1) */
 };
 
 #define ARRAY(n)	{ BPF_MAP_TYPE_ARRAY, 4, 8, (n), 0, 0 }
@@ -165,6 +167,13 @@ static const struct raw_case cases[] = {
 	  .maps = { { BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 1, FD_BASE, 0 } },
 	  .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
+	/*
+	 * H11: frozen stops syscall writes only. A program that writes its
+	 * own signed map runs once; the next run sees changed contents.
+	 */
+	{ .name = "map_written_by_program", .writes = 1, .runs = 2,
+	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
+	  .refs = { { BPF_PSEUDO_MAP_VALUE, REF_MAP, 0 } }, .nr_refs = 1 },
 	/* H10: a signed map that userspace could still rewrite. */
 	{ .name = "unfrozen_array",
 	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 1, FD_BASE, 1 } }, .nr_maps = 1,
@@ -244,7 +253,14 @@ static void build_prog(const struct raw_case *c, struct raw_ref *refs,
 		emit(BPF_LD | BPF_IMM | BPF_DW, BPF_REG_1, r->src, 0,
 		     ref_imm(c, r));
 		emit(0, 0, 0, 0, 0);
-		if (ref_is_value(r->src)) {
+		if (ref_is_value(r->src) && c->writes) {
+			emit(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_0, BPF_REG_1,
+			     0, 0);
+			emit(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_0, 0, 0, 1);
+			emit(BPF_STX | BPF_MEM | BPF_W, BPF_REG_1, BPF_REG_0,
+			     0, 0);
+			emit(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_0, 0, 0, -1);
+		} else if (ref_is_value(r->src)) {
 			emit(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_0, BPF_REG_1,
 			     0, 0);
 		} else {
@@ -492,7 +508,7 @@ static int run_case(const struct raw_case *c, int loops)
 	static struct raw_ref refs[MAX_REFS];
 	static int fd_array_maps[MAX_REFS], fd_array[MAX_REFS];
 	char data[64], log_step[64];
-	int nr, i, err, prog_fd, first = 0, pipefd[2];
+	int nr, i, err, prog_fd, first = 0, pipefd[2], run;
 	union bpf_attr attr;
 	__u32 want;
 
@@ -533,20 +549,28 @@ static int run_case(const struct raw_case *c, int loops)
 		if (err)
 			continue;
 
-		memset(data, 0, sizeof(data));
-		memset(&attr, 0, sizeof(attr));
-		attr.test.prog_fd = prog_fd;
-		attr.test.data_in = (unsigned long)data;
-		attr.test.data_size_in = sizeof(data);
-		err = sys_bpf(BPF_PROG_TEST_RUN, &attr);
-		close(prog_fd);
-		if (err)
-			return report("run program", err);
-		if (attr.test.retval != want) {
-			printf("hornet_raw_loader: program returned %u, want %u\n",
-			       attr.test.retval, want);
-			return EXIT_MISMATCH;
+		for (run = 0; run < (c->runs ? c->runs : 1); run++) {
+			memset(data, 0, sizeof(data));
+			memset(&attr, 0, sizeof(attr));
+			attr.test.prog_fd = prog_fd;
+			attr.test.data_in = (unsigned long)data;
+			attr.test.data_size_in = sizeof(data);
+			err = sys_bpf(BPF_PROG_TEST_RUN, &attr);
+			if (err) {
+				close(prog_fd);
+				snprintf(log_step, sizeof(log_step),
+					 "run %d of the program", run + 1);
+				return report(log_step, err);
+			}
+			/* A writing program sees its own earlier writes. */
+			if (attr.test.retval != want && !(c->writes && run)) {
+				close(prog_fd);
+				printf("hornet_raw_loader: program returned %u, want %u\n",
+				       attr.test.retval, want);
+				return EXIT_MISMATCH;
+			}
 		}
+		close(prog_fd);
 	}
 	if (first) {
 		snprintf(log_step, sizeof(log_step), "load %s", c->name);

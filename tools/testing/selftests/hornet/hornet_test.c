@@ -1051,6 +1051,7 @@ FIXTURE(raw) {
 FIXTURE_VARIANT(raw) {
 	const char *name;
 	int expect;
+	const char *step;	/* if set, the step that must have failed */
 };
 
 FIXTURE_SETUP(raw)
@@ -1151,6 +1152,12 @@ FIXTURE_VARIANT_ADD(raw, prog_array) {
 	.name = "prog_array", .expect = EOPNOTSUPP,
 };
 
+/* H11: frozen map written by the signed program itself, then run again. */
+FIXTURE_VARIANT_ADD(raw, map_written_by_program) {
+	.name = "map_written_by_program", .expect = EKEYREJECTED,
+	.step = "run 2 of the program",
+};
+
 /* H10: unfrozen map. */
 FIXTURE_VARIANT_ADD(raw, unfrozen_array) {
 	.name = "unfrozen_array", .expect = EPERM,
@@ -1190,6 +1197,8 @@ TEST_F(raw, load)
 		 variant->name);
 	run_logged(_metadata, &res, NULL, NULL, path, variant->name, NULL);
 	expect_errno(_metadata, variant->expect, &res);
+	if (variant->step)
+		ASSERT_NE(NULL, strstr(res.out, variant->step));
 }
 
 /* An unsigned program that references nothing is still refused. */
