@@ -1197,7 +1197,7 @@ static int do_sign(const struct sign_opts *so)
 	 * anything is written.
 	 */
 	if (!check_cms(dest, der, der_len, cert, payload, payload_len)) {
-		error("the signature just made would not be accepted by the kernel; nothing written");
+		error("the new signature would not be accepted by the kernel; nothing written");
 		goto out;
 	}
 
@@ -1531,7 +1531,8 @@ static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 	 * serial start out NULL.
 	 */
 	if (!CMS_SignerInfo_get0_signer_id(si, &keyid, &issuer, &serial) ||
-	    (si_ver == 1) != !keyid || (!keyid && (!issuer || !serial))) {
+	    (si_ver == 1 && keyid) || (si_ver == 3 && !keyid) ||
+	    (!keyid && (!issuer || !serial))) {
 		reject(loader, "EBADMSG", "signer identifier does not match SignerInfo version %d",
 		       si_ver);
 		goto out;

@@ -48,10 +48,10 @@ for sig in TERM INT; do
 	"$SIGN_EBPF" sha256 "$K" "$C" "$T/payload" "$T/huge" &
 	pid=$!
 	for _ in $(seq 50); do
-		ls -A "$T" | grep -q '^\.sign-ebpf' && break
+		compgen -G "$T/.sign-ebpf.*" > /dev/null && break
 		sleep 0.02
 	done
-	had_tmp=$(ls -A "$T" | grep -c '^\.sign-ebpf')
+	had_tmp=$(compgen -G "$T/.sign-ebpf.*" | wc -l)
 	sleep 0.3
 	kill -"$sig" "$pid" 2> /dev/null
 	rc=0; wait "$pid" || rc=$?
