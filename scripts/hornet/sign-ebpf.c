@@ -517,13 +517,17 @@ static EVP_PKEY *load_key_store(const char *uri, struct pin_ctx *pc)
  * @pc: passphrase state; the PIN is given to the engine with its PIN command
  *
  * The engine (libp11) loads the PKCS#11 module named by PKCS11_MODULE_PATH,
- * by default p11-kit-proxy, which sees every module p11-kit knows.  The
- * engine stays initialised until release_engine(), because the key uses it.
+ * by default p11-kit-proxy, which sees every module p11-kit knows.  The PIN
+ * is set with the engine's PIN command and also answers any PIN request
+ * through our UI method, so the engine never prompts on the terminal.
+ * The engine stays initialised until release_engine(), because the key uses
+ * it.
  *
  * Return: the key, or NULL after printing the cause.
  */
 static EVP_PKEY *load_key_engine(const char *uri, struct pin_ctx *pc)
 {
+	UI_METHOD *ui;
 	EVP_PKEY *pkey;
 	ENGINE *e;
 
@@ -543,7 +547,10 @@ static EVP_PKEY *load_key_engine(const char *uri, struct pin_ctx *pc)
 		error("cannot initialise the pkcs11 engine");
 		goto fail;
 	}
-	pkey = ENGINE_load_private_key(e, uri, NULL, NULL);
+	/* Our UI method: the PIN comes from KBUILD_SIGN_PIN, never a prompt. */
+	ui = UI_UTIL_wrap_read_pem_callback(pem_pass_cb, 0);
+	pkey = ui ? ENGINE_load_private_key(e, uri, ui, pc) : NULL;
+	UI_destroy_method(ui);
 	if (!pkey) {
 		ENGINE_finish(e);
 		error("cannot load private key %s: %s, no such token or object, or token error",

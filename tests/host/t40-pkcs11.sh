@@ -63,6 +63,15 @@ check_fail "wrong PIN fails with a message" 'wrong PIN' \
 	env KBUILD_SIGN_PIN=0000 timeout 60 "$SIGN_EBPF" sha256 "$URI" "$C" "$T/payload" "$T/loader"
 check_fail "no KBUILD_SIGN_PIN fails without prompting" 'KBUILD_SIGN_PIN is not set' \
 	bash -c "unset KBUILD_SIGN_PIN; timeout 60 '$SIGN_EBPF' sha256 '$URI' '$C' '$T/payload' '$T/loader' < /dev/null"
+if command -v script > /dev/null; then
+	# On a terminal, typing the PIN must not help: sign-ebpf never prompts.
+	check_fail "no KBUILD_SIGN_PIN on a terminal: no prompt, the typed PIN is not read" \
+		'KBUILD_SIGN_PIN is not set' \
+		bash -c "printf '1234\\n' | timeout 60 script -qec \"env -u KBUILD_SIGN_PIN '$SIGN_EBPF' \
+			-d sha256 '$URI' '$C' '$T/payload' '$T/tty'\" /dev/null; [ ! -e '$T/tty.p7s' ] && exit 1"
+else
+	skip "no prompt on a terminal: script(1) not installed"
+fi
 check_fail "unknown object fails with a message" 'no such token or object' \
 	p11 sha256 'pkcs11:token=hornet;object=nope;type=private' "$C" "$T/payload" "$T/loader"
 check "loader unchanged after the failures, no temporary files" \
