@@ -1216,8 +1216,10 @@ static int do_sign(const struct sign_opts *so)
 		build_siginfo(&si, der_len);
 		if (out_open(&out, dest, st.st_mode & 07777) < 0)
 			goto out;
+		/* chown() clears set-user-ID bits: set the mode again after it. */
 		if (!so->dest && geteuid() == 0 &&
-		    fchown(out.fd, st.st_uid, st.st_gid) < 0) {
+		    (fchown(out.fd, st.st_uid, st.st_gid) < 0 ||
+		     fchmod(out.fd, st.st_mode & 07777) < 0)) {
 			error("cannot set the owner of %s: %s", out.tmp, strerror(errno));
 			goto out;
 		}

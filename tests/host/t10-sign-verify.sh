@@ -70,6 +70,13 @@ for h in sha256 sha384 sha512; do
 		"$SIGN_EBPF" --verify "$C" "$T/bad" "$T/loader"
 done
 
+# In place as root: owner, group and set-user-ID bit survive.
+cp "$T/loader.orig" "$T/suid"
+chown 1234:5678 "$T/suid" && chmod 4755 "$T/suid"
+check "in place: owner 1234:5678 and mode 4755 kept" \
+	bash -c "'$SIGN_EBPF' sha256 '$K' '$C' '$T/payload' '$T/suid' &&
+		 [ \"\$(stat -c '%u:%g %a' '$T/suid')\" = '1234:5678 4755' ]"
+
 # <dest>: the loader stays untouched.
 cp -p "$T/loader.orig" "$T/loader"
 check "dest: sign into <dest>" "$SIGN_EBPF" sha256 "$K" "$C" "$T/payload" "$T/loader" "$T/out"
