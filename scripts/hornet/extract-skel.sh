@@ -24,7 +24,9 @@
 # Exit status 0 on success.  On any failure (not a light skeleton, compile
 # error, empty instructions) a message goes to stderr, the status is
 # non-zero and <payload-out> is left as it was: the output is written to a
-# temporary file in the same directory and renamed into place.
+# temporary file in the same directory and renamed into place.  A pipe,
+# device or symbolic link as <payload-out> (e.g. /dev/stdout) is written
+# into only after the whole payload has been captured.
 
 set -eu
 
@@ -90,7 +92,16 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/extract-skel.XXXXXX") || die "cannot create a work directory"
-tmp=$(mktemp "$outdir/.extract-skel.XXXXXX") || die "cannot create a temporary file in $outdir"
+# A pipe, device or symbolic link (/dev/stdout, a FIFO) is written into
+# once the payload is complete, never renamed over.
+if [ -L "$out" ] || { [ -e "$out" ] && [ ! -f "$out" ]; }; then
+	direct=1
+	tmp=$(mktemp "$work/payload.XXXXXX") || die "cannot create a temporary file"
+else
+	direct=
+	tmp=$(mktemp "$outdir/.extract-skel.XXXXXX") ||
+		die "cannot create a temporary file in $outdir"
+fi
 cp "$header" "$work/skel.h"
 
 cat > "$work/capture.c" <<EOF
@@ -207,6 +218,10 @@ want=$((insns_sz + data_sz))
 got=$(wc -c < "$tmp")
 if [ "$got" -ne "$want" ] || [ "$got" -eq 0 ]; then
 	die "captured $got bytes, expected $want (insns $insns_sz + data $data_sz)"
+fi
+if [ -n "$direct" ]; then
+	cat "$tmp" > "$out" || die "cannot write the payload to $out"
+	exit 0
 fi
 chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"
 mv -f "$tmp" "$out" || die "cannot rename the payload to $out"

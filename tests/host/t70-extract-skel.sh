@@ -141,6 +141,14 @@ if [ ${#gens[@]} -gt 0 ]; then
 		bash -c "'$EXTRACT_SKEL' '$T/$g.lskel.h' '$T/p' &&
 			 '$SIGN_EBPF' sha256 '$T/k/key.pem' '$T/k/cert.pem' '$T/p' '$T/signed-loader' &&
 			 '$SIGN_EBPF' --verify '$T/k/cert.pem' '$T/cap-$g/payload' '$T/signed-loader'"
+	check "$g: --verify straight from the .lskel.h (extract-skel.sh to /dev/stdout)" \
+		bash -c "'$SIGN_EBPF' --verify '$T/k/cert.pem' \
+			<('$EXTRACT_SKEL' '$T/$g.lskel.h' /dev/stdout) '$T/signed-loader'"
+	echo old > "$T/target"
+	ln -s target "$T/link"
+	check "$g: a symbolic link as output is written through, not replaced" \
+		bash -c "'$EXTRACT_SKEL' '$T/$g.lskel.h' '$T/link' && [ -L '$T/link' ] &&
+			 cmp '$T/target' '$T/cap-$g/payload'"
 fi
 
 done_testing
