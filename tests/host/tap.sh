@@ -15,6 +15,10 @@ tap_cleanup() {
 	rm -rf "$T"
 }
 trap tap_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+HORNET_CACHE=${HORNET_CACHE:-$HOME/.cache/hornet}
 
 SIGN_EBPF=${SIGN_EBPF:-$HORNET_CACHE/build/host/sign-ebpf}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
