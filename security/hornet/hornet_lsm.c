@@ -18,6 +18,7 @@
 
 #define pr_fmt(fmt) "hornet: " fmt
 
+#include <crypto/pkcs7.h>
 #include <crypto/sha2.h>
 #include <linux/bpf.h>
 #include <linux/filter.h>
@@ -206,15 +207,30 @@ static int hornet_get_map(const union bpf_attr *attr,
 	return 0;
 }
 
-/* Fold the errors of verify_pkcs7_signature() into Hornet's errno table. */
+/*
+ * Check @sig over @payload and fold the errors into Hornet's errno table.
+ * The PKCS#7 parser also enforces parts of the profile (it refuses, for
+ * instance, S/MIME capabilities outside Authenticode), so every parser
+ * refusal is a malformed message.
+ */
 static int hornet_verify_payload(const void *payload, u64 len, const u8 *sig,
 				 u32 sig_len, const char **why)
 {
+	struct pkcs7_message *pkcs7;
 	int err;
 
-	err = verify_pkcs7_signature(payload, len, sig, sig_len,
-				     VERIFY_USE_SECONDARY_KEYRING,
-				     VERIFYING_EBPF_SIGNATURE, NULL, NULL);
+	pkcs7 = pkcs7_parse_message(sig, sig_len);
+	if (IS_ERR(pkcs7)) {
+		err = PTR_ERR(pkcs7);
+		*why = err == -ENOMEM ? "out of memory" :
+					"malformed PKCS#7 signature";
+		return err == -ENOMEM ? err : -EBADMSG;
+	}
+	err = verify_pkcs7_message_sig(payload, len, pkcs7,
+				       VERIFY_USE_SECONDARY_KEYRING,
+				       VERIFYING_EBPF_SIGNATURE, NULL, NULL);
+	pkcs7_free_message(pkcs7);
+
 	switch (err) {
 	case 0:
 		return 0;

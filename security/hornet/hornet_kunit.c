@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for Hornet's parsers: the signature trailer, the map
+ * references of a program and the layout of the signed payload.
+ */
+
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/module.h>
+
+#include "hornet.h"
+
+/* ---- trailer ---------------------------------------------------------- */
+
+struct trailer_case {
+	const char *desc;
+	u64 file_size;
+	struct module_signature ms;
+	bool no_magic;		/* last byte of the magic changed */
+	int tail_adjust;	/* added to the tail length passed in */
+	int err;
+	u32 sig_len;
+};
+
+#define PKCS7 PKEY_ID_PKCS7
+#define BIG (1024 * 1024)
+
+static const struct trailer_case trailer_cases[] = {
+	{ "empty file", 0, {}, false, 0, -ENODATA },
+	{ "file shorter than the magic", 10, {}, false, 0, -ENODATA },
+	{ "magic alone", HORNET_MAGIC_LEN, {}, false, 0, -EBADMSG },
+	{ "magic and a short trailer", HORNET_TRAILER_LEN - 1, {}, false, 0,
+	  -EBADMSG },
+	{ "no magic", BIG, { .id_type = PKCS7, .sig_len = cpu_to_be32(8) },
+	  true, 0, -ENODATA },
+	{ "valid, sig_len 1", BIG, { .id_type = PKCS7,
+	  .sig_len = cpu_to_be32(1) }, false, 0, 0, 1 },
+	{ "sig_len 0", BIG, { .id_type = PKCS7 }, false, 0, -EBADMSG },
+	{ "sig_len at the 64 KiB cap", BIG, { .id_type = PKCS7,
+	  .sig_len = cpu_to_be32(SZ_64K) }, false, 0, 0, SZ_64K },
+	{ "sig_len one over the cap", BIG, { .id_type = PKCS7,
+	  .sig_len = cpu_to_be32(SZ_64K + 1) }, false, 0, -EBADMSG },
+	{ "sig_len 16 MiB", 4ULL * SZ_1G, { .id_type = PKCS7,
+	  .sig_len = cpu_to_be32(SZ_16M) }, false, 0, -EBADMSG },
+	{ "sig_len equal to the bytes before the trailer",
+	  HORNET_TRAILER_LEN + 100, { .id_type = PKCS7,
+	  .sig_len = cpu_to_be32(100) }, false, 0, 0, 100 },
+	{ "sig_len one more than the bytes before the trailer",
+	  HORNET_TRAILER_LEN + 100, { .id_type = PKCS7,
+	  .sig_len = cpu_to_be32(101) }, false, 0, -EBADMSG },
+	{ "sig_len with nothing before the trailer", HORNET_TRAILER_LEN,
+	  { .id_type = PKCS7, .sig_len = cpu_to_be32(1) }, false, 0,
+	  -EBADMSG },
+	{ "sig_len 0xFFFFFF00 with signer and key id lengths", BIG,
+	  { .id_type = PKCS7, .signer_len = 0x80, .key_id_len = 0x80,
+	  .sig_len = cpu_to_be32(0xFFFFFF00) }, false, 0, -EBADMSG },
+	{ "sig_len 0xFFFFFFFF", BIG, { .id_type = PKCS7,
+	  .sig_len = cpu_to_be32(0xFFFFFFFF) }, false, 0, -EBADMSG },
+	{ "sig_len 0xFFFFFFFF on a 5 GiB file", 5ULL * SZ_1G,
+	  { .id_type = PKCS7, .sig_len = cpu_to_be32(0xFFFFFFFF) }, false, 0,
+	  -EBADMSG },
+	{ "valid trailer on a file larger than 4 GiB", 5ULL * SZ_1G,
+	  { .id_type = PKCS7, .sig_len = cpu_to_be32(4627) }, false, 0, 0,
+	  4627 },
+	{ "id_type 0 (PGP)", BIG, { .sig_len = cpu_to_be32(8) }, false, 0,
+	  -EBADMSG },
+	{ "id_type 1 (X.509)", BIG, { .id_type = 1,
+	  .sig_len = cpu_to_be32(8) }, false, 0, -EBADMSG },
+	{ "id_type 3", BIG, { .id_type = 3, .sig_len = cpu_to_be32(8) },
+	  false, 0, -EBADMSG },
+	{ "algo not zero", BIG, { .algo = 1, .id_type = PKCS7,
+	  .sig_len = cpu_to_be32(8) }, false, 0, -EBADMSG },
+	{ "hash not zero", BIG, { .hash = 1, .id_type = PKCS7,
+	  .sig_len = cpu_to_be32(8) }, false, 0, -EBADMSG },
+	{ "signer_len not zero", BIG, { .id_type = PKCS7, .signer_len = 1,
+	  .sig_len = cpu_to_be32(8) }, false, 0, -EBADMSG },
+	{ "key_id_len not zero", BIG, { .id_type = PKCS7, .key_id_len = 1,
+	  .sig_len = cpu_to_be32(8) }, false, 0, -EBADMSG },
+	{ "pad[0] not zero", BIG, { .id_type = PKCS7, .__pad = { 1, 0, 0 },
+	  .sig_len = cpu_to_be32(8) }, false, 0, -EBADMSG },
+	{ "pad[1] not zero", BIG, { .id_type = PKCS7, .__pad = { 0, 1, 0 },
+	  .sig_len = cpu_to_be32(8) }, false, 0, -EBADMSG },
+	{ "pad[2] not zero", BIG, { .id_type = PKCS7, .__pad = { 0, 0, 1 },
+	  .sig_len = cpu_to_be32(8) }, false, 0, -EBADMSG },
+	{ "tail shorter than min(file, trailer)", BIG, { .id_type = PKCS7,
+	  .sig_len = cpu_to_be32(8) }, false, -1, -EINVAL },
+};
+
+static void trailer_desc(const struct trailer_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(trailer, trailer_cases, trailer_desc);
+
+static void hornet_trailer_test(struct kunit *test)
+{
+	const struct trailer_case *c = test->param_value;
+	size_t tail_len = min_t(u64, c->file_size, HORNET_TRAILER_LEN);
+	u8 tail[HORNET_TRAILER_LEN] = {};
+	const char *why = NULL;
+	u32 sig_len = 0xdeadbeef;
+	int err;
+
+	/* The tail of the file: as much of the trailer as fits, magic last. */
+	if (tail_len == HORNET_TRAILER_LEN)
+		memcpy(tail, &c->ms, sizeof(c->ms));
+	if (tail_len >= HORNET_MAGIC_LEN)
+		memcpy(tail + tail_len - HORNET_MAGIC_LEN, HORNET_MAGIC,
+		       HORNET_MAGIC_LEN);
+	if (c->no_magic)
+		tail[tail_len - 1] ^= 0xff;
+
+	err = hornet_parse_trailer(tail, tail_len + c->tail_adjust,
+				   c->file_size, &sig_len, &why);
+	KUNIT_EXPECT_EQ(test, err, c->err);
+	if (c->err) {
+		KUNIT_EXPECT_NOT_NULL(test, why);
+		KUNIT_EXPECT_EQ(test, sig_len, 0xdeadbeef);
+	} else {
+		KUNIT_EXPECT_EQ(test, sig_len, c->sig_len);
+	}
+}
+
+/* ---- instruction scan -------------------------------------------------- */
+
+#define MAX_CASE_INSNS 12
+
+struct scan_case {
+	const char *desc;
+	struct bpf_insn insns[MAX_CASE_INSNS];
+	u32 cnt;
+	int err;
+	u32 nr;
+	struct hornet_map_ref want[4];
+};
+
+#define LD64(src, imm) BPF_LD_IMM64_RAW(BPF_REG_1, src, imm)
+#define IDX(v) { HORNET_REF_IDX, v }
+#define FD(v) { HORNET_REF_FD, v }
+#define EXIT BPF_EXIT_INSN()
+
+static const struct scan_case scan_cases[] = {
+	{ "empty program", {}, 0, 0, 0 },
+	{ "no BPF_LD_IMM64", { BPF_MOV64_IMM(BPF_REG_0, 0), EXIT }, 2, 0, 0 },
+	{ "plain 64-bit constant", { LD64(0, 7), EXIT }, 3, 0, 0 },
+	{ "BPF_PSEUDO_BTF_ID names no map", { LD64(BPF_PSEUDO_BTF_ID, 5), EXIT },
+	  3, 0, 0 },
+	{ "BPF_PSEUDO_FUNC names no map", { LD64(BPF_PSEUDO_FUNC, 2), EXIT },
+	  3, 0, 0 },
+	{ "BPF_PSEUDO_MAP_FD", { LD64(BPF_PSEUDO_MAP_FD, 3), EXIT }, 3, 0, 1,
+	  { FD(3) } },
+	{ "BPF_PSEUDO_MAP_VALUE", { LD64(BPF_PSEUDO_MAP_VALUE, 4), EXIT }, 3,
+	  0, 1, { FD(4) } },
+	{ "BPF_PSEUDO_MAP_IDX", { LD64(BPF_PSEUDO_MAP_IDX, 0), EXIT }, 3, 0, 1,
+	  { IDX(0) } },
+	{ "BPF_PSEUDO_MAP_IDX_VALUE", { LD64(BPF_PSEUDO_MAP_IDX_VALUE, 2),
+	  EXIT }, 3, 0, 1, { IDX(2) } },
+	{ "mixed forms sort indexes first, then descriptors",
+	  { LD64(BPF_PSEUDO_MAP_FD, 5), LD64(BPF_PSEUDO_MAP_IDX, 1),
+	    LD64(BPF_PSEUDO_MAP_IDX_VALUE, 0), LD64(BPF_PSEUDO_MAP_VALUE, 3),
+	    EXIT }, 9, 0, 4, { IDX(0), IDX(1), FD(3), FD(5) } },
+	{ "same index twice counts once",
+	  { LD64(BPF_PSEUDO_MAP_IDX, 0), LD64(BPF_PSEUDO_MAP_IDX_VALUE, 0),
+	    EXIT }, 5, 0, 1, { IDX(0) } },
+	{ "index and descriptor with equal values are distinct",
+	  { LD64(BPF_PSEUDO_MAP_FD, 0), LD64(BPF_PSEUDO_MAP_IDX, 0), EXIT },
+	  5, 0, 2, { IDX(0), FD(0) } },
+	{ "truncated BPF_LD_IMM64 at the end",
+	  { BPF_MOV64_IMM(BPF_REG_0, 0),
+	    { .code = BPF_LD | BPF_IMM | BPF_DW,
+	      .src_reg = BPF_PSEUDO_MAP_FD, .imm = 3 } }, 2, -EINVAL },
+	{ "unknown src_reg 7", { LD64(7, 0), EXIT }, 3, -EINVAL },
+	{ "unknown src_reg 15", { LD64(15, 0), EXIT }, 3, -EINVAL },
+	{ "largest index", { LD64(BPF_PSEUDO_MAP_IDX, HORNET_MAX_FD_INDEX - 1),
+	  EXIT }, 3, 0, 1, { IDX(HORNET_MAX_FD_INDEX - 1) } },
+	{ "index past the maximum",
+	  { LD64(BPF_PSEUDO_MAP_IDX, HORNET_MAX_FD_INDEX), EXIT }, 3, -E2BIG },
+	{ "index 0x80000001", { LD64(BPF_PSEUDO_MAP_IDX_VALUE, 0x80000001),
+	  EXIT }, 3, -EINVAL },
+	{ "negative descriptor", { LD64(BPF_PSEUDO_MAP_FD, -1), EXIT }, 3,
+	  -EINVAL },
+	{ "second half of BPF_LD_IMM64 is not an instruction",
+	  { { .code = BPF_LD | BPF_IMM | BPF_DW, .imm = 1 },
+	    { .code = BPF_LD | BPF_IMM | BPF_DW,
+	      .src_reg = BPF_PSEUDO_MAP_FD, .imm = 9 }, EXIT }, 3, 0, 0 },
+};
+
+static void scan_desc(const struct scan_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(scan, scan_cases, scan_desc);
+
+static void hornet_scan_test(struct kunit *test)
+{
+	const struct scan_case *c = test->param_value;
+	struct hornet_map_ref refs[HORNET_MAX_MAPS];
+	const char *why = NULL;
+	u32 i, nr = 0xdeadbeef;
+	int err;
+
+	err = hornet_scan_insns(c->insns, c->cnt, refs, &nr, &why);
+	KUNIT_ASSERT_EQ(test, err, c->err);
+	if (c->err) {
+		KUNIT_EXPECT_NOT_NULL(test, why);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, nr, c->nr);
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_EQ(test, refs[i].kind, c->want[i].kind);
+		KUNIT_EXPECT_EQ(test, refs[i].val, c->want[i].val);
+	}
+}
+
+/* @n distinct fd_array references, in descending order. */
+static struct bpf_insn *make_refs(struct kunit *test, u32 n)
+{
+	struct bpf_insn *insns;
+	u32 i;
+
+	insns = kunit_kcalloc(test, 2 * n + 1, sizeof(*insns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, insns);
+	for (i = 0; i < n; i++) {
+		insns[2 * i].code = BPF_LD | BPF_IMM | BPF_DW;
+		insns[2 * i].src_reg = BPF_PSEUDO_MAP_IDX;
+		insns[2 * i].imm = n - 1 - i;
+	}
+	insns[2 * n] = (struct bpf_insn)EXIT;
+	return insns;
+}
+
+static void hornet_scan_max_maps_test(struct kunit *test)
+{
+	struct bpf_insn *insns = make_refs(test, HORNET_MAX_MAPS);
+	struct hornet_map_ref refs[HORNET_MAX_MAPS];
+	const char *why = NULL;
+	u32 i, nr = 0;
+
+	KUNIT_ASSERT_EQ(test, hornet_scan_insns(insns, 2 * HORNET_MAX_MAPS + 1,
+						refs, &nr, &why), 0);
+	KUNIT_ASSERT_EQ(test, nr, HORNET_MAX_MAPS);
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_EQ(test, refs[i].val, i);
+}
+
+static void hornet_scan_too_many_maps_test(struct kunit *test)
+{
+	struct bpf_insn *insns = make_refs(test, HORNET_MAX_MAPS + 1);
+	struct hornet_map_ref refs[HORNET_MAX_MAPS];
+	const char *why = NULL;
+	u32 nr = 0;
+
+	KUNIT_EXPECT_EQ(test, hornet_scan_insns(insns,
+						2 * HORNET_MAX_MAPS + 3,
+						refs, &nr, &why), -E2BIG);
+	KUNIT_EXPECT_NOT_NULL(test, why);
+}
+
+/* ---- payload layout ---------------------------------------------------- */
+
+struct layout_case {
+	const char *desc;
+	u32 insn_cnt;
+	u64 sizes[4];
+	u32 nr;
+	int err;
+	u64 offsets[4];
+	u64 total;
+};
+
+static const struct layout_case layout_cases[] = {
+	{ "no maps", 10, {}, 0, 0, {}, 80 },
+	{ "one map", 10, { 100 }, 1, 0, { 80 }, 180 },
+	{ "several maps in order", 2, { 4, 0, 8 }, 3, 0, { 16, 20, 20 }, 28 },
+	{ "exactly the cap", 1, { HORNET_MAX_PAYLOAD - 8 }, 1, 0, { 8 },
+	  HORNET_MAX_PAYLOAD },
+	{ "one byte over the cap", 1, { HORNET_MAX_PAYLOAD - 7 }, 1, -E2BIG },
+	{ "instructions alone over the cap", HORNET_MAX_PAYLOAD / 8 + 1, {}, 0,
+	  -E2BIG },
+	{ "sizes that would wrap a u64", 1, { 8, U64_MAX - 4 }, 2, -E2BIG },
+};
+
+static void layout_desc(const struct layout_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(layout, layout_cases, layout_desc);
+
+static void hornet_layout_test(struct kunit *test)
+{
+	const struct layout_case *c = test->param_value;
+	u64 offsets[4] = {}, total = 0;
+	const char *why = NULL;
+	u32 i;
+	int err;
+
+	err = hornet_payload_layout(c->insn_cnt, c->sizes, c->nr, offsets,
+				    &total, &why);
+	KUNIT_ASSERT_EQ(test, err, c->err);
+	if (c->err) {
+		KUNIT_EXPECT_NOT_NULL(test, why);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, total, c->total);
+	for (i = 0; i < c->nr; i++)
+		KUNIT_EXPECT_EQ(test, offsets[i], c->offsets[i]);
+}
+
+static struct kunit_case hornet_test_cases[] = {
+	KUNIT_CASE_PARAM(hornet_trailer_test, trailer_gen_params),
+	KUNIT_CASE_PARAM(hornet_scan_test, scan_gen_params),
+	KUNIT_CASE(hornet_scan_max_maps_test),
+	KUNIT_CASE(hornet_scan_too_many_maps_test),
+	KUNIT_CASE_PARAM(hornet_layout_test, layout_gen_params),
+	{}
+};
+
+static struct kunit_suite hornet_test_suite = {
+	.name = "hornet",
+	.test_cases = hornet_test_cases,
+};
+
+kunit_test_suite(hornet_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the Hornet LSM's parsers");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
