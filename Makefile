@@ -39,6 +39,9 @@ host-test: keys
 kunit: assemble
 	lab/kunit.sh
 
+lint: assemble
+	lab/lint.sh
+
 vm-test: kernel initramfs
 	lab/qemu.sh check
 
@@ -47,10 +50,11 @@ check: kernel initramfs keys
 	@rm -rf $(TAP)
 	-lab/host-test.sh
 	-lab/kunit.sh
+	-lab/lint.sh
 	-lab/qemu.sh check
 	@lab/summary.sh $$([ ! -x tests/host/run.sh ] || echo $(TAP)/host.tap) \
 		$$([ ! -f $(HORNET_CACHE)/linux/security/hornet/.kunitconfig ] || echo $(TAP)/kunit.tap) \
-		$(TAP)/vm.tap
+		$(TAP)/lint.tap $(TAP)/vm.tap
 
 clean:
 	rm -rf $(HORNET_CACHE)/build

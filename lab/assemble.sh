@@ -23,7 +23,11 @@ listed=" "
 finish_commit() {
 	[ -n "$slug" ] || return 0
 	[ -n "$msg" ] || die "assemble: commit $slug has no msg line in $MANIFEST"
-	parent=$(git commit-tree "$(git write-tree)" -p "$parent" -F "$REPO/$msg")
+	# Every commit is signed off by the identity that assembles it.
+	ident=$(git var GIT_COMMITTER_IDENT | sed 's/>.*/>/')
+	git interpret-trailers --if-exists doNothing --trailer "Signed-off-by: $ident" \
+		< "$REPO/$msg" > "$tmp/msg"
+	parent=$(git commit-tree "$(git write-tree)" -p "$parent" -F "$tmp/msg")
 	n=$((n + 1))
 	say "assemble: [$n] $slug $(git log -1 --format='%h %s' "$parent")"
 }

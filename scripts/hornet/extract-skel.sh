@@ -51,7 +51,8 @@ fi
 # Light skeletons hand their loader to bpf_load_and_run(); regular
 # skeletons (bpftool gen skeleton without -L) go through libbpf instead.
 grep -q 'bpf_load_and_run(&opts)' "$header" ||
-	die "$header is not a light skeleton (no bpf_load_and_run call; generate it with 'bpftool gen skeleton -L')"
+	die "$header is not a light skeleton (no bpf_load_and_run call;" \
+	    "generate it with 'bpftool gen skeleton -L')"
 
 # The skeleton's name, from its <name>__open(void) function.
 names=$(grep -oE '[A-Za-z_][A-Za-z0-9_]*__open\(void\)' "$header" |

@@ -126,7 +126,7 @@ struct outfile {
 static struct outfile *live_outputs[2];
 
 #if HAVE_PKCS11_ENGINE
-static ENGINE *pkcs11_engine;
+static struct engine_st *pkcs11_engine;	/* ENGINE */
 #endif
 
 /**
@@ -1464,7 +1464,7 @@ static bool signer_is(const ASN1_OCTET_STRING *keyid, const X509_NAME *issuer,
 static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 		      X509 *cert, const __u8 *payload, size_t payload_len)
 {
-	STACK_OF(X509) *certs = NULL, *mine = NULL;
+	struct stack_st_X509 *certs = NULL, *mine = NULL;	/* STACK_OF(X509) */
 	ASN1_OCTET_STRING **content, *keyid = NULL;
 	const unsigned char *p = der;
 	unsigned char *re = NULL;

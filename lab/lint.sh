@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The cheap lint of the series, as TAP in $HORNET_CACHE/build/tap/lint.tap:
+# scripts/checkpatch.pl --strict on every patch of the generated series (no
+# error, warning or check allowed but the justified exceptions listed in
+# patches/checkpatch-exceptions), and scripts/kernel-doc -Wall -none on
+# Hornet's kernel sources and the signer (no warning allowed).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+out=$BUILD/lint
+tap=$TAP_DIR/lint.tap
+mkdir -p "$TAP_DIR" "$out"
+SERIES_DIR=$out/series "$REPO/lab/series.sh" >/dev/null
+
+n=0 failed=0
+result() {	# result <ok?> <description> <log file>
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $2"
+		sed 's/^/# /' "$3"
+	fi
+}
+
+{
+	for p in "$out"/series/*.patch; do
+		case $p in *cover-letter*) continue ;; esac
+		log=$out/$(basename "$p" .patch).checkpatch
+		ignore=()
+		while read -r glob type _; do
+			case $glob in ''|'#'*) continue ;; esac
+			# shellcheck disable=SC2254
+			case $(basename "$p") in $glob) ignore+=(--ignore "$type") ;; esac
+		done < "$REPO/patches/checkpatch-exceptions"
+		(cd "$LINUX" && scripts/checkpatch.pl --strict --color=never -q "${ignore[@]}" "$p") \
+			> "$log" 2>&1 || true
+		bad=0
+		grep -qE '^(ERROR|WARNING|CHECK):' "$log" && bad=1
+		result $bad "checkpatch --strict $(basename "$p")" "$log"
+	done
+
+	# The accessor is ours; the rest of arraymap.c is not.
+	docs=(security/hornet/hornet.h security/hornet/hornet_parse.c
+	      security/hornet/hornet_lsm.c security/hornet/hornet_kunit.c
+	      scripts/hornet/sign-ebpf.c)
+	for f in "${docs[@]}"; do
+		log=$out/$(basename "$f").kernel-doc
+		(cd "$LINUX" && scripts/kernel-doc -Wall -none "$f") > "$log" 2>&1 || true
+		bad=0
+		[ ! -s "$log" ] || bad=1
+		result $bad "kernel-doc -Wall $f" "$log"
+	done
+	log=$out/arraymap.kernel-doc
+	(cd "$LINUX" && scripts/kernel-doc -Wall -none -function bpf_map_frozen_size \
+		-function bpf_map_frozen_read kernel/bpf/arraymap.c) > "$log" 2>&1 || true
+	bad=0
+	[ ! -s "$log" ] || bad=1
+	result $bad "kernel-doc -Wall bpf_map_frozen_size/read" "$log"
+	echo "1..$n"
+} > "$tap"
+cat "$tap"
+say "lint: $((n - failed))/$n clean ($tap)"
+[ "$failed" -eq 0 ]
