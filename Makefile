@@ -8,7 +8,7 @@ export HORNET_CACHE SERIES_DIR
 # Steps depend on each other through files in $(HORNET_CACHE); every script is
 # idempotent and cheap when nothing changed, so the targets are phony.
 .PHONY: deps base assemble series keys config kernel selftests initramfs \
-	demo host-test kunit vm-test check clean
+	demo host-test kunit lint vm-test check clean
 .NOTPARALLEL:
 
 deps:
