@@ -1511,7 +1511,7 @@ static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 	}
 	content = CMS_get0_content(cms);
 	if (content && *content) {
-		reject(loader, "EINVAL", "signature is not detached (embeds content)");
+		reject(loader, "EBADMSG", "signature is not detached (embeds content)");
 		goto out;
 	}
 	if (sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)) != 1) {
