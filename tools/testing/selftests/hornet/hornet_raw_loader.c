@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,7 @@ struct raw_case {
 	int truncate;		/* drop the program's last instruction */
 	int change_elem1;	/* element 1 differs from what was signed */
 	int idx_repeat;		/* refs: IDX 0..idx_repeat-1, all map 0 */
+	int race;		/* a thread swaps fd_array[0] with map 1 */
 	int writes;		/* the program increments what it reads */
 	int runs;		/* BPF_PROG_TEST_RUN calls per load (1) */
 };
@@ -174,6 +176,15 @@ static const struct raw_case cases[] = {
 	{ .name = "map_written_by_program", .writes = 1, .runs = 2,
 	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_VALUE, REF_MAP, 0 } }, .nr_refs = 1 },
+	/*
+	 * Review point 7 (TOCTOU): fd_array[0] flips between the signed map
+	 * and another one while BPF_PROG_LOAD runs. Each load must either
+	 * bind the signed map or fail with EKEYREJECTED.
+	 */
+	{ .name = "fd_array_race", .race = 1,
+	  .maps = { ARRAY1_AT(FD_BASE), ARRAY1_AT(FD_BASE + 1) }, .nr_maps = 2,
+	  .fd_array = { 0 }, .nr_fd_array = 1,
+	  .refs = { { BPF_PSEUDO_MAP_IDX, REF_MAP, 0, 0 } }, .nr_refs = 1 },
 	/* H10: a signed map that userspace could still rewrite. */
 	{ .name = "unfrozen_array",
 	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 1, FD_BASE, 1 } }, .nr_maps = 1,
@@ -503,6 +514,77 @@ static __u32 expected_retval(const struct raw_case *c, struct raw_ref *refs,
 	return sum;
 }
 
+static int race_stop;
+static int race_fds[2];
+
+/* Swap fd_array[0] between two map descriptors until told to stop. */
+static void *race_thread(void *arg)
+{
+	int *slot = arg;
+	unsigned int i = 0;
+
+	while (!__atomic_load_n(&race_stop, __ATOMIC_RELAXED))
+		__atomic_store_n(slot, race_fds[++i & 1], __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/*
+ * fd_array_race: load @loops times while fd_array[0] flips. A load that
+ * succeeds must run the signed map's program; a refused one must say
+ * EKEYREJECTED.
+ */
+static int run_race(const struct raw_case *c, int *fd_array, int loops,
+		    __u32 want)
+{
+	int i, prog_fd, err = 0, ok = 0, refused = 0;
+	union bpf_attr attr;
+	char data[64];
+	pthread_t thread;
+
+	race_fds[0] = c->maps[0].fd;
+	race_fds[1] = c->maps[1].fd;
+	if (pthread_create(&thread, NULL, race_thread, fd_array))
+		return report("pthread_create", EAGAIN);
+	for (i = 0; i < loops && !err; i++) {
+		memset(&attr, 0, sizeof(attr));
+		attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+		attr.insns = (unsigned long)insns;
+		attr.insn_cnt = nr_insns;
+		attr.license = (unsigned long)"GPL";
+		attr.fd_array = (unsigned long)fd_array;
+		prog_fd = sys_bpf(BPF_PROG_LOAD, &attr);
+		if (prog_fd == -EKEYREJECTED) {
+			refused++;
+			continue;
+		}
+		if (prog_fd < 0) {
+			err = report("racing load", prog_fd);
+			break;
+		}
+		memset(data, 0, sizeof(data));
+		memset(&attr, 0, sizeof(attr));
+		attr.test.prog_fd = prog_fd;
+		attr.test.data_in = (unsigned long)data;
+		attr.test.data_size_in = sizeof(data);
+		err = sys_bpf(BPF_PROG_TEST_RUN, &attr);
+		close(prog_fd);
+		if (err) {
+			err = report("racing run", err);
+		} else if (attr.test.retval != want) {
+			printf("hornet_raw_loader: load %d: unsigned map bound (%u, want %u)\n",
+			       i, attr.test.retval, want);
+			err = EXIT_MISMATCH;
+		} else {
+			ok++;
+		}
+	}
+	__atomic_store_n(&race_stop, 1, __ATOMIC_RELAXED);
+	pthread_join(thread, NULL);
+	printf("hornet_raw_loader: %s: %d loads, %d signed map, %d EKEYREJECTED\n",
+	       c->name, i, ok, refused);
+	return err;
+}
+
 static int run_case(const struct raw_case *c, int loops)
 {
 	static struct raw_ref refs[MAX_REFS];
@@ -526,6 +608,8 @@ static int run_case(const struct raw_case *c, int loops)
 	}
 	build_prog(c, refs, nr);
 	want = expected_retval(c, refs, nr, fd_array_maps);
+	if (c->race)
+		return run_race(c, fd_array, loops, want);
 
 	for (i = 0; i < loops; i++) {
 		memset(&attr, 0, sizeof(attr));

@@ -1152,6 +1152,18 @@ FIXTURE_VARIANT_ADD(raw, prog_array) {
 	.name = "prog_array", .expect = EOPNOTSUPP,
 };
 
+/* Review point 7: a racing fd_array never binds an unsigned map. */
+TEST_F_TIMEOUT(hornet, fd_array_race, 300)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	snprintf(path, sizeof(path), "%s/raw/fd_array_race.signed", self->dir);
+	run_logged(_metadata, &res, NULL, NULL, path, "fd_array_race", "2000",
+		   NULL);
+	expect_errno(_metadata, 0, &res);
+}
+
 /* H11: frozen map written by the signed program itself, then run again. */
 FIXTURE_VARIANT_ADD(raw, map_written_by_program) {
 	.name = "map_written_by_program", .expect = EKEYREJECTED,
