@@ -29,5 +29,5 @@ else
 fi
 
 echo "hornet demo: kernel log:"
-dmesg | grep hornet
+dmesg | grep 'hornet:'
 exit $ret
