@@ -3,7 +3,8 @@
 # scripts/checkpatch.pl --strict on every patch of the generated series (no
 # error, warning or check allowed but the justified exceptions listed in
 # patches/checkpatch-exceptions), and scripts/kernel-doc -Wall -none on
-# Hornet's kernel sources and the signer (no warning allowed).
+# Hornet's kernel sources and the signer (no warning allowed), and docutils on
+# Hornet.rst (no warning allowed).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -34,7 +35,8 @@ result() {	# result <ok?> <description> <log file>
 			# shellcheck disable=SC2254
 			case $(basename "$p") in $glob) ignore+=(--ignore "$type") ;; esac
 		done < "$REPO/patches/checkpatch-exceptions"
-		(cd "$LINUX" && scripts/checkpatch.pl --strict --color=never -q "${ignore[@]}" "$p") \
+		# Debian's python3 (with python3-ply) for the SPDX check, not a pyenv one.
+		(cd "$LINUX" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --color=never -q "${ignore[@]}" "$p") \
 			> "$log" 2>&1 || true
 		bad=0
 		grep -qE '^(ERROR|WARNING|CHECK):' "$log" && bad=1
@@ -58,6 +60,11 @@ result() {	# result <ok?> <description> <log file>
 	bad=0
 	[ ! -s "$log" ] || bad=1
 	result $bad "kernel-doc -Wall bpf_map_frozen_size/read" "$log"
+	# The admin guide renders with docutils without a warning.
+	log=$out/Hornet.rst.log
+	rst2html --halt=warning --report=warning "$LINUX/Documentation/admin-guide/LSM/Hornet.rst" \
+		> /dev/null 2> "$log" && bad=0 || bad=1
+	result $bad "docutils renders Documentation/admin-guide/LSM/Hornet.rst" "$log"
 	echo "1..$n"
 } > "$tap"
 cat "$tap"
