@@ -19,7 +19,6 @@ export GIT_INDEX_FILE=$tmp/index
 git read-tree hornet-base
 
 parent=$(git rev-parse hornet-base) slug="" msg="" n=0
-listed=" "
 finish_commit() {
 	[ -n "$slug" ] || return 0
 	[ -n "$msg" ] || die "assemble: commit $slug has no msg line in $MANIFEST"
@@ -45,20 +44,22 @@ while IFS= read -r line || [ -n "$line" ]; do
 		die "assemble: $arg does not apply (commit $slug)" ;;
 	file) [ -f "$REPO/$arg" ] || die "assemble: file $arg listed in $MANIFEST is missing"
 	      mode=100644; [ -x "$REPO/$arg" ] && mode=100755
-	      git update-index --add --cacheinfo "$mode,$(git hash-object -w "$REPO/$arg"),$arg"
-	      listed+="$arg " ;;
+	      git update-index --add --cacheinfo "$mode,$(git hash-object -w "$REPO/$arg"),$arg" ;;
 	*) die "assemble: $MANIFEST: unknown keyword '$kw'" ;;
 	esac
 done < "$MANIFEST"
 finish_commit
 
-# Every Hornet file of the repo must be part of some commit.
-forgotten=""
+# Every Hornet file of the repo must be in the series, with the same content
+# (as a "file" line or through a diff that is up to date).
+bad=""
 while IFS= read -r f; do
-	case "$listed" in *" $f "*) ;; *) forgotten+=" $f" ;; esac
+	want=$(git hash-object "$REPO/$f")
+	have=$(git rev-parse -q --verify "$parent:$f" 2>/dev/null || true)
+	[ "$want" = "$have" ] || bad+=" $f${have:+ (differs: stale diff?)}"
 done < <(git -C "$REPO" ls-files -co --exclude-standard -- security/hornet scripts/hornet \
 		tools/testing/selftests/hornet Documentation/admin-guide/LSM/Hornet.rst)
-[ -z "$forgotten" ] || die "assemble: not listed in $MANIFEST:$forgotten"
+[ -z "$bad" ] || die "assemble: repo files missing from the series ($MANIFEST):$bad"
 
 git update-ref refs/heads/hornet "$parent"
 unset GIT_INDEX_FILE
