@@ -815,6 +815,12 @@ FIXTURE_VARIANT_ADD(trailer, cms_signed_attributes) {
 	.blob = BLOB_FILE, .file = "signed_attrs.der", .expect = EBADMSG,
 };
 
+/* eContentType digestData instead of data, trusted key, right payload. */
+FIXTURE_VARIANT_ADD(trailer, cms_content_type_not_data) {
+	.blob = BLOB_FILE, .file = "content_type_not_data.der",
+	.expect = EBADMSG,
+};
+
 FIXTURE_VARIANT_ADD(trailer, cms_untrusted_ca_chain_embedded) {
 	.blob = BLOB_FILE, .file = "untrusted_chain.der", .expect = ENOKEY,
 };
