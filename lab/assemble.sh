@@ -42,6 +42,11 @@ while IFS= read -r line || [ -n "$line" ]; do
 	diff) [ -f "$REPO/$arg" ] || die "assemble: diff $arg missing"
 	      git apply --cached --whitespace=nowarn "$REPO/$arg" ||
 		die "assemble: $arg does not apply (commit $slug)" ;;
+	unapply) [ -f "$REPO/$arg" ] || die "assemble: diff $arg missing"
+	      # A repo file holds its final content; a later commit's diff adds
+	      # part of it, so take that part out again here.
+	      git apply -R --cached --whitespace=nowarn "$REPO/$arg" ||
+		die "assemble: $arg does not unapply (commit $slug)" ;;
 	file) [ -f "$REPO/$arg" ] || die "assemble: file $arg listed in $MANIFEST is missing"
 	      mode=100644; [ -x "$REPO/$arg" ] && mode=100755
 	      git update-index --add --cacheinfo "$mode,$(git hash-object -w "$REPO/$arg"),$arg" ;;
