@@ -780,6 +780,24 @@ FIXTURE_VARIANT_ADD(trailer, garbage_65536) {
 	.blob = BLOB_GARBAGE, .blob_len = 65536, .expect = EBADMSG,
 };
 
+/*
+ * Valid signatures, padded by an embedded certificate, around the cap. The
+ * kernel's ASN.1 decoder takes at most 65535 bytes (asn1_ber_decoder()
+ * returns -EMSGSIZE above), so a 65536-byte blob passes the trailer check
+ * but cannot be parsed: malformed.
+ */
+FIXTURE_VARIANT_ADD(trailer, valid_sig_len_65535) {
+	.blob = BLOB_FILE, .file = "valid_65535.der", .expect = 0,
+};
+
+FIXTURE_VARIANT_ADD(trailer, valid_sig_len_65536) {
+	.blob = BLOB_FILE, .file = "valid_65536.der", .expect = EBADMSG,
+};
+
+FIXTURE_VARIANT_ADD(trailer, valid_sig_len_65537) {
+	.blob = BLOB_FILE, .file = "valid_65537.der", .expect = EBADMSG,
+};
+
 FIXTURE_VARIANT_ADD(trailer, garbage_65537) {
 	.blob = BLOB_GARBAGE, .blob_len = 65537, .expect = EBADMSG,
 };
