@@ -1064,6 +1064,54 @@ TEST_F(hornet, tree_atomics_flip_data_refused)
 }
 
 /*
+ * A second program from the kernel tree (selftests/bpf/progs/test_ringbuf.c,
+ * a light skeleton upstream too): fentry plus a ring buffer. Attaching
+ * fentry needs kernel BTF; the refusals happen before that.
+ */
+TEST_F(hornet, tree_ringbuf_signed_runs)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		SKIP(return, "kernel without BTF (CONFIG_DEBUG_INFO_BTF)");
+	companion(path, sizeof(path), self->dir, "hornet_ringbuf_loader.signed");
+	run_logged(_metadata, &res, NULL, NULL, path, "run", NULL);
+	expect_errno(_metadata, 0, &res);
+	ASSERT_NE(NULL, strstr(res.out, ": ok: "));
+}
+
+TEST_F(hornet, tree_ringbuf_unsigned_refused)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_ringbuf_loader");
+	run_logged(_metadata, &res, NULL, NULL, path, "run", NULL);
+	expect_errno(_metadata, ENODATA, &res);
+}
+
+TEST_F(hornet, tree_ringbuf_flip_insn_refused)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_ringbuf_loader.signed");
+	run_logged(_metadata, &res, NULL, NULL, path, "flip-insn", "4", NULL);
+	expect_errno(_metadata, EKEYREJECTED, &res);
+}
+
+TEST_F(hornet, tree_ringbuf_flip_data_refused)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_ringbuf_loader.signed");
+	run_logged(_metadata, &res, NULL, NULL, path, "flip-data", "-1", NULL);
+	expect_errno(_metadata, EKEYREJECTED, &res);
+}
+
+/*
  * Hand-built programs (hornet_raw_loader): every map-reference form, index
  * edge cases, map types and malformed references (H05-H08, H10). Each case
  * runs from raw/<case>.signed, signed at build time over that case's payload.
