@@ -39,6 +39,8 @@ cms_trusted "$out/signed_attrs.der" -md sha256 -nocerts
 # H14: content type other than data.
 cms_trusted "$out/content_type_not_data.der" -md sha256 -noattr -nocerts \
 	-econtent_type 1.2.840.113549.1.7.5
+# The payload embedded in the message instead of a detached signature.
+cms_trusted "$out/embedded_content.der" -md sha256 -noattr -nocerts -nodetach
 # H12: digests the kernel has (SHA-512) and has not (SHA3-256).
 cms_trusted "$out/sha512.der" -md sha512 -noattr -nocerts
 cms_trusted "$out/sha3_256.der" -md sha3-256 -noattr -nocerts

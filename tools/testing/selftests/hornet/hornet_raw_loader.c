@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/btf.h>
 #include <linux/unistd.h>
 
 #define EXIT_MISMATCH	250
@@ -53,6 +54,7 @@ struct raw_map {
 	__u32 max_entries;
 	int fd;			/* fixed descriptor; 0 means stdin's slot */
 	int unfrozen;
+	int spin_lock;		/* value is a struct bpf_spin_lock (BTF) */
 };
 
 struct raw_ref {
@@ -185,6 +187,11 @@ static const struct raw_case cases[] = {
 	  .maps = { ARRAY1_AT(FD_BASE), ARRAY1_AT(FD_BASE + 1) }, .nr_maps = 2,
 	  .fd_array = { 0 }, .nr_fd_array = 1,
 	  .refs = { { BPF_PSEUDO_MAP_IDX, REF_MAP, 0, 0 } }, .nr_refs = 1 },
+	/* An array whose value holds a BTF special field (a spin lock). */
+	{ .name = "array_with_spin_lock",
+	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 4, 1, FD_BASE, 0, 1 } },
+	  .nr_maps = 1,
+	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
 	/* H10: a signed map that userspace could still rewrite. */
 	{ .name = "unfrozen_array",
 	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 1, FD_BASE, 1 } }, .nr_maps = 1,
@@ -445,6 +452,42 @@ static int report(const char *step, int err)
 	return err;
 }
 
+/*
+ * BTF for "struct val { struct bpf_spin_lock lock; }": type 1 int, type 2
+ * struct bpf_spin_lock { int val; }, type 3 struct val.
+ */
+static int load_spin_lock_btf(void)
+{
+	static const char strs[] = "\0int\0bpf_spin_lock\0val\0lock";
+	static struct {
+		struct btf_header hdr;
+		__u32 types[3 + 1 + 3 + 3 + 3 + 3];
+		char strs[sizeof(strs)];
+	} btf = {
+		.hdr = {
+			.magic = BTF_MAGIC, .version = BTF_VERSION,
+			.hdr_len = sizeof(struct btf_header),
+			.type_off = 0, .type_len = sizeof(btf.types),
+			.str_off = sizeof(btf.types), .str_len = sizeof(strs),
+		},
+		.types = {
+			/* [1] int: signed, 32 bits */
+			1, BTF_KIND_INT << 24, 4, (BTF_INT_SIGNED << 24) | 32,
+			/* [2] struct bpf_spin_lock { int val; } */
+			5, (BTF_KIND_STRUCT << 24) | 1, 4, 19, 1, 0,
+			/* [3] struct val { struct bpf_spin_lock lock; } */
+			19, (BTF_KIND_STRUCT << 24) | 1, 4, 23, 2, 0,
+		},
+	};
+	union bpf_attr attr;
+
+	memcpy(btf.strs, strs, sizeof(strs));
+	memset(&attr, 0, sizeof(attr));
+	attr.btf = (unsigned long)&btf;
+	attr.btf_size = sizeof(btf);
+	return sys_bpf(BPF_BTF_LOAD, &attr);
+}
+
 /* Create, fill and (unless told otherwise) freeze the maps of @c. */
 static int setup_maps(const struct raw_case *c)
 {
@@ -463,6 +506,13 @@ static int setup_maps(const struct raw_case *c)
 		attr.key_size = map->key_size;
 		attr.value_size = map->value_size;
 		attr.max_entries = map->max_entries;
+		if (map->spin_lock) {
+			attr.btf_fd = load_spin_lock_btf();
+			if ((int)attr.btf_fd < 0)
+				return report("load BTF", (int)attr.btf_fd);
+			attr.btf_key_type_id = 1;
+			attr.btf_value_type_id = 3;
+		}
 		fd = sys_bpf(BPF_MAP_CREATE, &attr);
 		if (fd < 0)
 			return report("create map", fd);

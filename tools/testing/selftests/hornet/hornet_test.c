@@ -839,6 +839,11 @@ FIXTURE_VARIANT_ADD(trailer, cms_content_type_not_data) {
 	.expect = EBADMSG,
 };
 
+/* Not detached: the payload travels inside the message. */
+FIXTURE_VARIANT_ADD(trailer, cms_embedded_content) {
+	.blob = BLOB_FILE, .file = "embedded_content.der", .expect = EBADMSG,
+};
+
 FIXTURE_VARIANT_ADD(trailer, cms_untrusted_ca_chain_embedded) {
 	.blob = BLOB_FILE, .file = "untrusted_chain.der", .expect = ENOKEY,
 };
@@ -1235,6 +1240,10 @@ TEST_F_TIMEOUT(hornet, fd_array_race, 300)
 		   NULL);
 	expect_errno(_metadata, 0, &res);
 }
+
+FIXTURE_VARIANT_ADD(raw, array_with_spin_lock) {
+	.name = "array_with_spin_lock", .expect = EOPNOTSUPP,
+};
 
 /* H11: frozen map written by the signed program itself, then run again. */
 FIXTURE_VARIANT_ADD(raw, map_written_by_program) {
