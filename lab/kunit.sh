@@ -11,7 +11,7 @@ if [ ! -f "$LINUX/security/hornet/.kunitconfig" ]; then
 	say "kunit: no security/hornet/.kunitconfig in the tree, skipped"
 	exit 0
 fi
-say "kunit: kunit.py run (UML) in $BUILD/kunit"
+say "kunit: kunit.py run (UML) in $BUILD/kunit, log $BUILD/kunit.log (first build takes minutes)"
 start=$(date +%s)
 cd "$LINUX"
 rc=0
