@@ -4,7 +4,7 @@
 # error, warning or check allowed but the justified exceptions listed in
 # patches/checkpatch-exceptions), and scripts/kernel-doc -Wall -none on
 # Hornet's kernel sources and the signer (no warning allowed), and docutils on
-# Hornet.rst (no warning allowed).
+# Hornet.rst and sparse on Hornet's sources (no warning allowed).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -60,6 +60,15 @@ result() {	# result <ok?> <description> <log file>
 	bad=0
 	[ ! -s "$log" ] || bad=1
 	result $bad "kernel-doc -Wall bpf_map_frozen_size/read" "$log"
+	# sparse on Hornet and the accessor, in the test kernel's build directory.
+	log=$out/sparse.log
+	[ -f "$KBUILD/.config" ] || "$REPO/lab/config.sh" > /dev/null
+	make -C "$LINUX" O="$KBUILD" C=2 security/hornet/ kernel/bpf/arraymap.o > "$log.all" 2>&1 &&
+		bad=0 || bad=1
+	grep -E 'warning:|error:' "$log.all" > "$log" && bad=1
+	[ $bad = 0 ] || cat "$log.all" > "$log"
+	result $bad "sparse (C=2) on security/hornet and kernel/bpf/arraymap.c" "$log"
+
 	# The admin guide renders with docutils without a warning.
 	log=$out/Hornet.rst.log
 	rst2html --halt=warning --report=warning "$LINUX/Documentation/admin-guide/LSM/Hornet.rst" \
