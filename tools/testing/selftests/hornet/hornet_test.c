@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/bpf.h>
 #include <linux/types.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -1305,16 +1306,53 @@ TEST_F(hornet, raw_unsigned_refused)
 	expect_errno(_metadata, ENODATA, &res);
 }
 
-/* H05: many accepted and refused checks leave kernel memory flat. */
+/* Number of BPF objects the kernel knows, walked with a GET_NEXT_ID. */
+static int count_bpf_ids(int cmd)
+{
+	union bpf_attr attr;
+	__u32 id = 0;
+	int n = 0;
+
+	for (;;) {
+		memset(&attr, 0, sizeof(attr));
+		attr.start_id = id;
+		if (syscall(__NR_bpf, cmd, &attr, sizeof(attr)))
+			return n;
+		id = attr.next_id;
+		n++;
+	}
+}
+
+/* Wait (up to 5 s) for deferred frees to bring the counts back to @maps/@progs. */
+static void wait_bpf_ids(int maps, int progs, int *maps_now, int *progs_now)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		*maps_now = count_bpf_ids(BPF_MAP_GET_NEXT_ID);
+		*progs_now = count_bpf_ids(BPF_PROG_GET_NEXT_ID);
+		if (*maps_now <= maps && *progs_now <= progs)
+			return;
+		usleep(100000);
+	}
+}
+
+/*
+ * H05: many accepted and refused checks leave kernel memory flat, and
+ * every map and program is gone once the loader has exited.
+ */
 static void loop_loads(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(hornet) * self, const char *name,
 		       int expect)
 {
 	char path[PATH_MAX], loops[16];
 	const char *env = getenv("HORNET_LOOPS");
+	int maps, progs, maps_after, progs_after;
 	struct run_result res;
 
 	snprintf(loops, sizeof(loops), "%s", env && *env ? env : "10000");
+	maps = count_bpf_ids(BPF_MAP_GET_NEXT_ID);
+	progs = count_bpf_ids(BPF_PROG_GET_NEXT_ID);
 	snprintf(path, sizeof(path), "%s/raw/%s.signed", self->dir, name);
 	/* Warm up caches so that the measured run starts from steady state. */
 	run_logged(_metadata, &res, NULL, NULL, path, name, "10", NULL);
@@ -1324,6 +1362,11 @@ static void loop_loads(struct __test_metadata *_metadata,
 	log_mem(_metadata, name, &self->before, &self->after);
 	expect_errno(_metadata, expect, &res);
 	assert_mem_flat(_metadata, &self->before, &self->after);
+	wait_bpf_ids(maps, progs, &maps_after, &progs_after);
+	TH_LOG("%s: BPF maps %d -> %d, programs %d -> %d", name, maps,
+	       maps_after, progs, progs_after);
+	ASSERT_EQ(maps, maps_after);
+	ASSERT_EQ(progs, progs_after);
 }
 
 TEST_F_TIMEOUT(hornet, loop_accepted_loads, 600)
