@@ -996,6 +996,105 @@ TEST_F_TIMEOUT(trailer, load, 180)
 	}
 }
 
+/* Write the signed loader's ELF with @blob as its signature; run it. */
+static int run_with_blob(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(hornet) * self,
+			 const struct loader_image *img, const char *blob,
+			 __u32 len, struct run_result *res)
+{
+	struct hornet_sig sig = { .id_type = PKEY_ID_PKCS7 };
+	char path[PATH_MAX], run[] = "run";
+	char *argv[3] = { path, run, NULL };
+
+	sig.sig_len = htonl(len);
+	snprintf(path, sizeof(path), "%s/loader", self->tmp);
+	if (write_crafted(path, img->buf, img->elf_len, 0, blob, len, &sig,
+			  true))
+		return -1;
+	if (run_loader(path, argv, res))
+		return -1;
+	return res->status;
+}
+
+/* H12: every truncation of the valid PKCS#7 blob is malformed. */
+TEST_F_TIMEOUT(hornet, every_truncation_malformed, 600)
+{
+	char signed_path[PATH_MAX];
+	struct loader_image img;
+	struct run_result res;
+	__u32 n, bad = 0;
+	int status;
+
+	companion(signed_path, sizeof(signed_path), self->dir, LOADER_SIGNED);
+	ASSERT_EQ(0, load_signed_image(signed_path, &img));
+	for (n = 0; n < img.blob_len; n++) {
+		status = run_with_blob(_metadata, self, &img, img.blob, n, &res);
+		if (status != EBADMSG) {
+			TH_LOG("blob cut to %u of %u bytes: exit %d (%s): %s",
+			       n, img.blob_len, status, errname(status),
+			       res.out);
+			bad++;
+		}
+	}
+	TH_LOG("%u truncations tried, %u not EBADMSG", img.blob_len, bad);
+	free(img.buf);
+	ASSERT_EQ(0, bad);
+}
+
+/*
+ * H12: every byte of the valid blob inverted in turn. The answer must be
+ * one of the documented refusals; a change that leaves the signature valid
+ * (a byte the kernel does not use) may load, and is logged.
+ */
+TEST_F_TIMEOUT(hornet, every_byte_flip_refused_or_harmless, 600)
+{
+	__u32 n, counts[5] = { 0 }, other = 0;
+	char signed_path[PATH_MAX];
+	struct loader_image img;
+	struct run_result res;
+	char *blob;
+	int status;
+
+	companion(signed_path, sizeof(signed_path), self->dir, LOADER_SIGNED);
+	ASSERT_EQ(0, load_signed_image(signed_path, &img));
+	blob = malloc(img.blob_len);
+	ASSERT_NE(NULL, blob);
+	for (n = 0; n < img.blob_len; n++) {
+		memcpy(blob, img.blob, img.blob_len);
+		blob[n] ^= 0xff;
+		status = run_with_blob(_metadata, self, &img, blob,
+				       img.blob_len, &res);
+		switch (status) {
+		case 0:
+			TH_LOG("byte %u inverted: still loads", n);
+			counts[0]++;
+			break;
+		case EBADMSG:
+			counts[1]++;
+			break;
+		case EKEYREJECTED:
+			counts[2]++;
+			break;
+		case ENOKEY:
+			counts[3]++;
+			break;
+		case ENOPKG:
+			counts[4]++;
+			break;
+		default:
+			TH_LOG("byte %u inverted: exit %d (%s): %s", n, status,
+			       errname(status), res.out);
+			other++;
+		}
+	}
+	TH_LOG("%u flips: %u load, %u EBADMSG, %u EKEYREJECTED, %u ENOKEY, %u ENOPKG, %u other",
+	       img.blob_len, counts[0], counts[1], counts[2], counts[3],
+	       counts[4], other);
+	free(blob);
+	free(img.buf);
+	ASSERT_EQ(0, other);
+}
+
 /*
  * Issue-2 acceptance: the signed loader padded to 1 GiB with a hole, its
  * trailer moved to the new end, still loads, and kernel memory stays flat.
