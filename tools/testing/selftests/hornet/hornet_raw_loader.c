@@ -7,8 +7,9 @@
  * Usage:
  *   hornet_raw_loader payload CASE FILE   write the payload Hornet will
  *                                         compute for CASE (build time)
- *   hornet_raw_loader CASE [LOOPS]        set up the maps of CASE and run
- *                                         BPF_PROG_LOAD LOOPS times (1)
+ *   hornet_raw_loader CASE [LOOPS [SECS]]  set up the maps of CASE and run
+ *                                         BPF_PROG_LOAD LOOPS times (1), or
+ *                                         until SECS seconds have passed
  *   hornet_raw_loader list                print the case names
  *
  * A signed copy of this program exists per case, each signed over the
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
@@ -635,12 +637,24 @@ static int run_race(const struct raw_case *c, int *fd_array, int loops,
 	return err;
 }
 
+/* Stop looping after this many seconds (0: never), see main(). */
+static double time_budget;
+
+static double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int run_case(const struct raw_case *c, int loops)
 {
 	static struct raw_ref refs[MAX_REFS];
 	static int fd_array_maps[MAX_REFS], fd_array[MAX_REFS];
 	char data[64], log_step[64];
 	int nr, i, err, prog_fd, first = 0, pipefd[2], run;
+	double start;
 	union bpf_attr attr;
 	__u32 want;
 
@@ -661,7 +675,10 @@ static int run_case(const struct raw_case *c, int loops)
 	if (c->race)
 		return run_race(c, fd_array, loops, want);
 
+	start = now_secs();
 	for (i = 0; i < loops; i++) {
+		if (time_budget && i && now_secs() - start > time_budget)
+			break;
 		memset(&attr, 0, sizeof(attr));
 		attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
 		attr.insns = (unsigned long)insns;
@@ -707,11 +724,13 @@ static int run_case(const struct raw_case *c, int loops)
 		close(prog_fd);
 	}
 	if (first) {
+		printf("hornet_raw_loader: %s: %d load(s) refused alike\n",
+		       c->name, i);
 		snprintf(log_step, sizeof(log_step), "load %s", c->name);
 		return report(log_step, first);
 	}
 	printf("hornet_raw_loader: %s: ok: %d load(s), program returned %u\n",
-	       c->name, loops, want);
+	       c->name, i, want);
 	return 0;
 }
 
@@ -742,11 +761,13 @@ int main(int argc, char **argv)
 			return report("unknown case", EINVAL);
 		return write_payload(c, argv[3]);
 	}
-	c = argc == 2 || argc == 3 ? find_case(argv[1]) : NULL;
-	if (argc == 3)
+	c = argc >= 2 && argc <= 4 ? find_case(argv[1]) : NULL;
+	if (argc >= 3)
 		loops = atoi(argv[2]);
+	if (argc == 4)
+		time_budget = atoi(argv[3]);
 	if (!c || loops < 1) {
-		fprintf(stderr, "Usage: %s list | payload CASE FILE | CASE [LOOPS]\n",
+		fprintf(stderr, "Usage: %s list | payload CASE FILE | CASE [LOOPS [SECONDS]]\n",
 			argv[0]);
 		return report("usage", EINVAL);
 	}
