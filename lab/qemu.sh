@@ -10,6 +10,7 @@ MODE=${1:-check}
 KERNEL=$KBUILD/arch/x86/boot/bzImage
 INITRD=$BUILD/initramfs.cpio.gz
 LOG=$BUILD/vm-$MODE.log
+[ "${HORNET_DEBUG:-0}" != 1 ] || LOG=$BUILD/vm-$MODE-debug.log
 [ -f "$KERNEL" ] || die "qemu: $KERNEL missing (make kernel)"
 [ -f "$INITRD" ] || die "qemu: $INITRD missing (make initramfs)"
 
