@@ -45,10 +45,12 @@ enum hornet_ref_kind {
  * struct hornet_map_ref - one distinct map reference found in a program
  * @kind: how the map is named
  * @val: fd_array index or file descriptor
+ * @first: index of the first instruction that makes this reference
  */
 struct hornet_map_ref {
 	enum hornet_ref_kind kind;
 	u32 val;
+	u32 first;
 };
 
 int hornet_parse_trailer(const u8 *tail, size_t tail_len, u64 file_size,

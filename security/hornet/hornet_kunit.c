@@ -182,6 +182,15 @@ static const struct scan_case scan_cases[] = {
 	  EXIT }, 3, -EINVAL },
 	{ "negative descriptor", { LD64(BPF_PSEUDO_MAP_FD, -1), EXIT }, 3,
 	  -EINVAL },
+	{ "kfunc call from vmlinux BTF",
+	  { BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, 7),
+	    EXIT }, 2, 0, 0 },
+	{ "kfunc call through a module BTF in fd_array",
+	  { BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 1, 7),
+	    EXIT }, 2, -EINVAL },
+	{ "ksym through a module BTF descriptor",
+	  { BPF_LD_IMM64_RAW(BPF_REG_1, BPF_PSEUDO_BTF_ID, (3ULL << 32) | 5),
+	    EXIT }, 3, -EINVAL },
 	{ "second half of BPF_LD_IMM64 is not an instruction",
 	  { { .code = BPF_LD | BPF_IMM | BPF_DW, .imm = 1 },
 	    { .code = BPF_LD | BPF_IMM | BPF_DW,
@@ -214,6 +223,28 @@ static void hornet_scan_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, refs[i].kind, c->want[i].kind);
 		KUNIT_EXPECT_EQ(test, refs[i].val, c->want[i].val);
 	}
+}
+
+static void hornet_scan_first_test(struct kunit *test)
+{
+	static const struct bpf_insn insns[] = {
+		LD64(BPF_PSEUDO_MAP_FD, 5),		/* 0 */
+		LD64(BPF_PSEUDO_MAP_IDX, 1),		/* 2 */
+		LD64(BPF_PSEUDO_MAP_IDX_VALUE, 0),	/* 4 */
+		LD64(BPF_PSEUDO_MAP_IDX, 1),		/* 6 */
+		LD64(BPF_PSEUDO_MAP_VALUE, 3),		/* 8 */
+		EXIT,
+	};
+	static const u32 first[] = { 4, 2, 8, 0 };	/* IDX 0, 1, FD 3, 5 */
+	struct hornet_map_ref refs[HORNET_MAX_MAPS];
+	const char *why = NULL;
+	u32 i, nr = 0;
+
+	KUNIT_ASSERT_EQ(test, hornet_scan_insns(insns, ARRAY_SIZE(insns), refs,
+						&nr, &why), 0);
+	KUNIT_ASSERT_EQ(test, nr, ARRAY_SIZE(first));
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_EQ(test, refs[i].first, first[i]);
 }
 
 /* @n distinct fd_array references, in descending order. */
@@ -314,6 +345,7 @@ static void hornet_layout_test(struct kunit *test)
 static struct kunit_case hornet_test_cases[] = {
 	KUNIT_CASE_PARAM(hornet_trailer_test, trailer_gen_params),
 	KUNIT_CASE_PARAM(hornet_scan_test, scan_gen_params),
+	KUNIT_CASE(hornet_scan_first_test),
 	KUNIT_CASE(hornet_scan_max_maps_test),
 	KUNIT_CASE(hornet_scan_too_many_maps_test),
 	KUNIT_CASE_PARAM(hornet_layout_test, layout_gen_params),

@@ -41,12 +41,14 @@ enum hornet_state {
 	HORNET_PENDING,		/* verified, maps not yet compared */
 	HORNET_BOUND,		/* the verifier bound exactly the signed maps */
 	HORNET_REFUSED,		/* the verifier bound something else */
+	HORNET_RAN,		/* userspace ran it once with BPF_PROG_RUN */
 };
 
 /**
  * struct hornet_map_state - a signed map of a verified program
- * @map: the map; a reference is held while the program is pending, after
- *	that the program's used_maps keep it alive
+ * @map: the map; a reference is held while the program is pending; once
+ *	bound, the program's used_maps keep it alive; once refused, it is
+ *	never dereferenced again
  * @digest: SHA-256 of the map's contents when the signature was checked
  */
 struct hornet_map_state {
@@ -61,7 +63,9 @@ struct hornet_map_state {
  * @lock: serialises @state transitions and reference drops
  * @state: see enum hornet_state
  * @nr_maps: number of entries in @maps
- * @maps: the distinct maps the signature covers
+ * @maps: the distinct maps the signature covers, in the order in which the
+ *	instructions first reference them, which is the order in which the
+ *	verifier fills used_maps
  */
 struct hornet_prog {
 	struct hlist_node node;
@@ -132,6 +136,12 @@ static int hornet_read_signature(u8 **sig, u32 *sig_len, const char **why)
 		*why = "task has no executable";
 		return -ENODATA;
 	}
+	/* PR_SET_MM_EXE_FILE accepts a file opened without read access. */
+	if (!(exe->f_mode & FMODE_READ) || !(exe->f_mode & FMODE_CAN_READ)) {
+		*why = "executable not readable";
+		err = -ENODATA;
+		goto out;
+	}
 
 	size = i_size_read(file_inode(exe));
 	tail_len = min_t(loff_t, size, HORNET_TRAILER_LEN);
@@ -139,7 +149,7 @@ static int hornet_read_signature(u8 **sig, u32 *sig_len, const char **why)
 	n = kernel_read(exe, tail, tail_len, &pos);
 	if (n != tail_len) {
 		*why = "cannot read the executable";
-		err = n < 0 ? n : -EIO;
+		err = -EIO;
 		goto out;
 	}
 
@@ -147,7 +157,7 @@ static int hornet_read_signature(u8 **sig, u32 *sig_len, const char **why)
 	if (err)
 		goto out;
 
-	buf = kmalloc(len, GFP_KERNEL);
+	buf = kmalloc(len, GFP_KERNEL_ACCOUNT);
 	if (!buf) {
 		*why = "out of memory";
 		err = -ENOMEM;
@@ -158,7 +168,7 @@ static int hornet_read_signature(u8 **sig, u32 *sig_len, const char **why)
 	if (n != len) {
 		kfree(buf);
 		*why = "cannot read the executable";
-		err = n < 0 ? n : -EIO;
+		err = -EIO;
 		goto out;
 	}
 	*sig = buf;
@@ -222,9 +232,16 @@ static int hornet_verify_payload(const void *payload, u64 len, const u8 *sig,
 	pkcs7 = pkcs7_parse_message(sig, sig_len);
 	if (IS_ERR(pkcs7)) {
 		err = PTR_ERR(pkcs7);
-		*why = err == -ENOMEM ? "out of memory" :
-					"malformed PKCS#7 signature";
-		return err == -ENOMEM ? err : -EBADMSG;
+		if (err == -ENOMEM) {
+			*why = "out of memory";
+			return err;
+		}
+		if (err == -ENOPKG) {
+			*why = "signature algorithm not supported";
+			return err;
+		}
+		*why = "malformed PKCS#7 signature";
+		return -EBADMSG;
 	}
 	err = verify_pkcs7_message_sig(payload, len, pkcs7,
 				       VERIFY_USE_SECONDARY_KEYRING,
@@ -252,14 +269,18 @@ static int hornet_verify_payload(const void *payload, u64 len, const u8 *sig,
 	}
 }
 
-/* Remember the verified maps of @prog; takes over the references. */
+/*
+ * Remember the verified maps of @prog, taking over the references, in the
+ * order in which the instructions first reference them: the verifier adds
+ * maps to used_maps in that order. References resolve to distinct maps.
+ */
 static int hornet_remember(struct bpf_prog *prog, struct hornet_check *hc,
 			   const u8 *payload)
 {
 	struct hornet_prog *hp;
-	u32 i, j, n = 0;
+	u32 i, k, best;
 
-	hp = kzalloc(struct_size(hp, maps, hc->nr_maps), GFP_KERNEL);
+	hp = kzalloc(struct_size(hp, maps, hc->nr_maps), GFP_KERNEL_ACCOUNT);
 	if (!hp)
 		return -ENOMEM;
 	hp->aux = prog->aux;
@@ -268,21 +289,17 @@ static int hornet_remember(struct bpf_prog *prog, struct hornet_check *hc,
 	hp->nr_maps = hc->nr_maps;
 
 	for (i = 0; i < hc->nr_maps; i++) {
-		for (j = 0; j < n; j++)
-			if (hp->maps[j].map == hc->maps[i])
-				break;
-		if (j < n) {
-			/* Two references, one map: keep one reference. */
-			bpf_map_put(hc->maps[i]);
-		} else {
-			hp->maps[n].map = hc->maps[i];
-			sha256(payload + hc->offsets[i], hc->sizes[i],
-			       hp->maps[n].digest);
-			n++;
-		}
-		hc->maps[i] = NULL;
+		/* The remaining reference made first; at most 64 of them. */
+		best = hc->nr_maps;
+		for (k = 0; k < hc->nr_maps; k++)
+			if (hc->maps[k] && (best == hc->nr_maps ||
+					    hc->refs[k].first < hc->refs[best].first))
+				best = k;
+		hp->maps[i].map = hc->maps[best];
+		sha256(payload + hc->offsets[best], hc->sizes[best],
+		       hp->maps[i].digest);
+		hc->maps[best] = NULL;
 	}
-	hp->nr_maps = n;
 
 	spin_lock_bh(&hornet_progs_lock);
 	hash_add(hornet_progs, &hp->node, (unsigned long)hp->aux);
@@ -296,7 +313,7 @@ static int hornet_check_load(struct bpf_prog *prog, const union bpf_attr *attr,
 	u64 insn_len = (u64)prog->len * sizeof(struct bpf_insn);
 	struct hornet_check *hc;
 	u8 *sig = NULL, *payload = NULL;
-	u32 sig_len, i;
+	u32 sig_len, i, j;
 	u64 total;
 	int err;
 
@@ -304,7 +321,7 @@ static int hornet_check_load(struct bpf_prog *prog, const union bpf_attr *attr,
 	if (err)
 		return err;
 
-	hc = kzalloc(sizeof(*hc), GFP_KERNEL);
+	hc = kzalloc(sizeof(*hc), GFP_KERNEL_ACCOUNT);
 	if (!hc) {
 		*why = "out of memory";
 		err = -ENOMEM;
@@ -322,6 +339,17 @@ static int hornet_check_load(struct bpf_prog *prog, const union bpf_attr *attr,
 		if (err)
 			goto out;
 		hc->nr_maps++;
+		/*
+		 * One map behind two references would let the verifier, which
+		 * resolves every reference again, swap them unnoticed.
+		 */
+		for (j = 0; j < i; j++) {
+			if (hc->maps[j] == hc->maps[i]) {
+				*why = "one map named by two references";
+				err = -EINVAL;
+				goto out;
+			}
+		}
 	}
 
 	err = hornet_payload_layout(prog->len, hc->sizes, hc->nr_maps,
@@ -329,7 +357,7 @@ static int hornet_check_load(struct bpf_prog *prog, const union bpf_attr *attr,
 	if (err)
 		goto out;
 
-	payload = kvmalloc(total, GFP_KERNEL);
+	payload = kvmalloc(total, GFP_KERNEL_ACCOUNT);
 	if (!payload) {
 		*why = "out of memory";
 		err = -ENOMEM;
@@ -383,21 +411,17 @@ static int hornet_bpf_prog_load(struct bpf_prog *prog, union bpf_attr *attr,
 	return err;
 }
 
-/* Did the verifier bind exactly the maps that were signed? */
+/* Did the verifier bind exactly the maps that were signed, in order? */
 static bool hornet_maps_bound(const struct hornet_prog *hp,
 			      struct bpf_prog_aux *aux)
 {
 	bool ok;
-	u32 i, j;
+	u32 i;
 
 	mutex_lock(&aux->used_maps_mutex);
 	ok = aux->used_map_cnt == hp->nr_maps;
-	for (i = 0; ok && i < aux->used_map_cnt; i++) {
-		for (j = 0; j < hp->nr_maps; j++)
-			if (aux->used_maps[i] == hp->maps[j].map)
-				break;
-		ok = j < hp->nr_maps;
-	}
+	for (i = 0; ok && i < hp->nr_maps; i++)
+		ok = aux->used_maps[i] == hp->maps[i].map;
 	mutex_unlock(&aux->used_maps_mutex);
 	return ok;
 }
@@ -423,7 +447,7 @@ static int hornet_bpf_prog(struct bpf_prog *prog)
 							      HORNET_REFUSED;
 		hornet_put_maps(hp);
 	}
-	err = hp->state == HORNET_BOUND ? 0 : -EKEYREJECTED;
+	err = hp->state == HORNET_REFUSED ? -EKEYREJECTED : 0;
 	mutex_unlock(&hp->lock);
 
 	if (err && first)
@@ -456,8 +480,14 @@ static int hornet_maps_unchanged(const struct hornet_map_state *ms)
 	return memcmp(digest, ms->digest, sizeof(digest)) ? -EKEYREJECTED : 0;
 }
 
+/*
+ * A program with signed maps may be run by userspace once, and only while
+ * its maps still hold what was signed: a light-skeleton loader writes its
+ * own map when it runs.
+ */
 static int hornet_bpf(int cmd, union bpf_attr *attr, unsigned int size)
 {
+	const char *why = "signed map changed since load";
 	struct hornet_prog *hp;
 	struct bpf_prog *prog;
 	int err = 0;
@@ -473,16 +503,20 @@ static int hornet_bpf(int cmd, union bpf_attr *attr, unsigned int size)
 	hp = hornet_prog_find(prog->aux);
 	if (hp) {
 		mutex_lock(&hp->lock);
-		if (hp->state != HORNET_BOUND)
+		if (hp->state != HORNET_BOUND) {
+			why = "program already ran";
 			err = -EKEYREJECTED;
+		}
 		for (i = 0; !err && i < hp->nr_maps; i++)
 			err = hornet_maps_unchanged(&hp->maps[i]);
+		if (!err)
+			hp->state = HORNET_RAN;
 		mutex_unlock(&hp->lock);
 	}
 	bpf_prog_put(prog);
 
 	if (err)
-		hornet_deny("BPF_PROG_RUN", "signed map changed since load", err);
+		hornet_deny("BPF_PROG_RUN", why, err);
 	return err;
 }
 

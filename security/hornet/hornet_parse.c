@@ -119,18 +119,23 @@ static int hornet_add_ref(struct hornet_map_ref *refs, u32 *nr,
  * @insn_cnt: number of 8-byte instructions in @insns
  * @refs: array of HORNET_MAX_MAPS entries; on success the distinct
  *	references, fd_array indexes in ascending order first, then file
- *	descriptors in ascending order
+ *	descriptors in ascending order, each with the index of the first
+ *	instruction that makes it
  * @nr_refs: on success, the number of entries filled in @refs
  * @why: on failure, a short description for the log
  *
  * Only BPF_LD | BPF_IMM | BPF_DW (a two-instruction BPF_LD_IMM64) can name a
  * map, through its src_reg as defined in include/uapi/linux/bpf.h. A plain
  * 64-bit constant, BPF_PSEUDO_BTF_ID and BPF_PSEUDO_FUNC name no map; any
- * other src_reg is refused rather than skipped.
+ * other src_reg is refused rather than skipped. Instructions that take a
+ * BTF object from a descriptor (a kfunc call with a non-zero off, a
+ * BPF_PSEUDO_BTF_ID with a non-zero second immediate) are refused too: the
+ * object that gives them their meaning would not be signed.
  *
  * Context: Any context.
  * Return: 0 on success; -EINVAL for a BPF_LD_IMM64 cut off by the end of
- * the program, an unknown src_reg or a negative index or descriptor;
+ * the program, an unknown src_reg, a negative index or descriptor, or an
+ * instruction that takes a BTF object from a descriptor;
  * -E2BIG for an index of HORNET_MAX_FD_INDEX or more, or more than
  * HORNET_MAX_MAPS distinct references.
  */
@@ -144,6 +149,15 @@ int hornet_scan_insns(const struct bpf_insn *insns, u32 insn_cnt,
 		const struct bpf_insn *insn = &insns[i];
 		struct hornet_map_ref ref;
 
+		/*
+		 * A kfunc call with a non-zero off takes the BTF that gives its
+		 * id a meaning from fd_array, which the signature does not cover.
+		 */
+		if (insn->code == (BPF_JMP | BPF_CALL) &&
+		    insn->src_reg == BPF_PSEUDO_KFUNC_CALL && insn->off) {
+			*why = "kfunc call through a module BTF descriptor";
+			return -EINVAL;
+		}
 		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW))
 			continue;
 		if (i + 1 >= insn_cnt) {
@@ -152,8 +166,14 @@ int hornet_scan_insns(const struct bpf_insn *insns, u32 insn_cnt,
 		}
 
 		switch (insn->src_reg) {
-		case 0:
 		case BPF_PSEUDO_BTF_ID:
+			/* Same for a ksym whose BTF comes from a descriptor. */
+			if (insn[1].imm) {
+				*why = "ksym through a module BTF descriptor";
+				return -EINVAL;
+			}
+			fallthrough;
+		case 0:
 		case BPF_PSEUDO_FUNC:
 			i++;
 			continue;
@@ -175,6 +195,7 @@ int hornet_scan_insns(const struct bpf_insn *insns, u32 insn_cnt,
 			return -EINVAL;
 		}
 		ref.val = insn->imm;
+		ref.first = i;
 		if (ref.kind == HORNET_REF_IDX && ref.val >= HORNET_MAX_FD_INDEX) {
 			*why = "fd_array index too large";
 			return -E2BIG;

@@ -57,6 +57,7 @@ struct raw_map {
 	int fd;			/* fixed descriptor; 0 means stdin's slot */
 	int unfrozen;
 	int spin_lock;		/* value is a struct bpf_spin_lock (BTF) */
+	__u32 flags;		/* map_flags */
 };
 
 struct raw_ref {
@@ -118,7 +119,7 @@ static const struct raw_case cases[] = {
 		    { BPF_PSEUDO_MAP_IDX, REF_MAP, 0, 0 },
 		    { BPF_PSEUDO_MAP_IDX_VALUE, REF_MAP, 0, 0 } },
 	  .nr_refs = 3 },
-	/* H07: one map through an index and through its fd: signed twice. */
+	/* H07: one map through an index and through its fd: refused. */
 	{ .name = "same_map_idx_and_fd",
 	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
 	  .fd_array = { 0 }, .nr_fd_array = 1,
@@ -194,6 +195,18 @@ static const struct raw_case cases[] = {
 	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 4, 1, FD_BASE, 0, 1 } },
 	  .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
+	/*
+	 * Pages of a BPF_F_MMAPABLE array pinned before the freeze can still
+	 * be written afterwards: not a plain array for Hornet.
+	 */
+	{ .name = "mmapable_array",
+	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 1, FD_BASE, 0, 0,
+		      BPF_F_MMAPABLE } }, .nr_maps = 1,
+	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
+	/* A program with signed maps runs once from userspace. */
+	{ .name = "run_twice", .runs = 2,
+	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
+	  .refs = { { BPF_PSEUDO_MAP_VALUE, REF_MAP, 0 } }, .nr_refs = 1 },
 	/* H10: a signed map that userspace could still rewrite. */
 	{ .name = "unfrozen_array",
 	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 1, FD_BASE, 1 } }, .nr_maps = 1,
@@ -508,6 +521,7 @@ static int setup_maps(const struct raw_case *c)
 		attr.key_size = map->key_size;
 		attr.value_size = map->value_size;
 		attr.max_entries = map->max_entries;
+		attr.map_flags = map->flags;
 		if (map->spin_lock) {
 			attr.btf_fd = load_spin_lock_btf();
 			if ((int)attr.btf_fd < 0)

@@ -1316,8 +1316,12 @@ FIXTURE_VARIANT_ADD(raw, same_idx_thrice) {
 	.name = "same_idx_thrice", .expect = 0,
 };
 
+/*
+ * One map behind two references: refused, as the verifier resolves every
+ * reference again and could swap them.
+ */
 FIXTURE_VARIANT_ADD(raw, same_map_idx_and_fd) {
-	.name = "same_map_idx_and_fd", .expect = 0,
+	.name = "same_map_idx_and_fd", .expect = EINVAL,
 };
 
 FIXTURE_VARIANT_ADD(raw, idx0_is_not_fd0) {
@@ -1393,6 +1397,16 @@ FIXTURE_VARIANT_ADD(raw, array_with_spin_lock) {
 FIXTURE_VARIANT_ADD(raw, map_written_by_program) {
 	.name = "map_written_by_program", .expect = EKEYREJECTED,
 	.step = "run 2 of the program",
+};
+
+/* Writable pages of a mmapable array survive the freeze. */
+FIXTURE_VARIANT_ADD(raw, mmapable_array) {
+	.name = "mmapable_array", .expect = EOPNOTSUPP,
+};
+
+/* The second BPF_PROG_RUN of a program with signed maps is refused. */
+FIXTURE_VARIANT_ADD(raw, run_twice) {
+	.name = "run_twice", .expect = EKEYREJECTED,
 };
 
 /* H10: unfrozen map. */
