@@ -10,7 +10,11 @@ MODE=${1:-check}
 KERNEL=$KBUILD/arch/x86/boot/bzImage
 INITRD=$BUILD/initramfs.cpio.gz
 LOG=$BUILD/vm-$MODE.log
-[ "${HORNET_DEBUG:-0}" != 1 ] || LOG=$BUILD/vm-$MODE-debug.log
+TIMEOUT=${HORNET_VM_TIMEOUT:-600}
+if [ "${HORNET_DEBUG:-0}" = 1 ]; then   # KASAN/lockdep under TCG: ~10x slower
+	LOG=$BUILD/vm-$MODE-debug.log
+	TIMEOUT=${HORNET_VM_TIMEOUT:-1800}
+fi
 [ -f "$KERNEL" ] || die "qemu: $KERNEL missing (make kernel)"
 [ -f "$INITRD" ] || die "qemu: $INITRD missing (make initramfs)"
 
@@ -25,17 +29,17 @@ append+=" ${HORNET_APPEND:-}"
 
 mkdir -p "$TAP_DIR"
 : > "$LOG"
-say "qemu: $MODE run (accel ${HORNET_ACCEL:-tcg}, timeout ${HORNET_VM_TIMEOUT:-600} s), serial log $LOG"
+say "qemu: $MODE run (accel ${HORNET_ACCEL:-tcg}, timeout $TIMEOUT s), serial log $LOG"
 start=$(date +%s)
 rc=0
-timeout "${HORNET_VM_TIMEOUT:-600}" qemu-system-x86_64 -accel "${HORNET_ACCEL:-tcg}" \
+timeout "$TIMEOUT" qemu-system-x86_64 -accel "${HORNET_ACCEL:-tcg}" \
 	-m 2048 -smp 2 -no-reboot -kernel "$KERNEL" -initrd "$INITRD" -append "$append" \
 	-serial file:"$LOG" -monitor none -display none -vga none </dev/null &
 qpid=$!
 tail -n +1 -f --pid=$qpid "$LOG" || true
 wait $qpid || rc=$?
 say "qemu: exited with $rc after $(( $(date +%s) - start )) s, serial log $LOG"
-[ $rc -ne 124 ] || die "qemu: VM timed out after ${HORNET_VM_TIMEOUT:-600} s"
+[ $rc -ne 124 ] || die "qemu: VM timed out after $TIMEOUT s"
 [ $rc -eq 0 ] || die "qemu: exit code $rc"
 if [ "$MODE" = demo ]; then
 	grep -q 'hornet-init: demo exit 0' "$LOG" || die "qemu: the demo did not succeed (see $LOG)"
