@@ -141,7 +141,8 @@ static const struct raw_case cases[] = {
 	{ .name = "two_elements_changed", .change_elem1 = 1,
 	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 2, FD_BASE, 0 } }, .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
-	{ .name = "max_maps_64", .idx_repeat = 64,
+	/* 64 indexes naming one map: one map behind two references. */
+	{ .name = "idx64_one_map", .idx_repeat = 64,
 	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1 },
 	{ .name = "too_many_maps_65", .idx_repeat = 65,
 	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1 },
