@@ -542,6 +542,29 @@ TEST_F(hornet, unsigned_refused)
 	ASSERT_LE(progs_after, progs);
 }
 
+/* Every digest sign-ebpf offers verifies in the kernel. */
+TEST_F(hornet, signed_sha384_loads_and_runs)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_counter_loader.sha384");
+	run_logged(_metadata, &res, NULL, NULL, path, "run", "16", NULL);
+	expect_errno(_metadata, 0, &res);
+	ASSERT_NE(NULL, strstr(res.out, "packets=16 map=16 "));
+}
+
+TEST_F(hornet, signed_sha512_loads_and_runs)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_counter_loader.sha512");
+	run_logged(_metadata, &res, NULL, NULL, path, "run", "16", NULL);
+	expect_errno(_metadata, 0, &res);
+	ASSERT_NE(NULL, strstr(res.out, "packets=16 map=16 "));
+}
+
 TEST_F(hornet, untrusted_key_refused)
 {
 	char path[PATH_MAX];
