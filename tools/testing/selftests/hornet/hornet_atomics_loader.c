@@ -10,66 +10,16 @@
  * Exit status: 0 on success, else the errno of the failing step.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include <bpf/skel_internal.h>
+#define HORNET_LOADER_NAME "hornet_atomics_loader"
+#include "hornet_tamper.h"
 
-static int tamper_load_and_run(struct bpf_load_and_run_opts *opts);
 #define bpf_load_and_run tamper_load_and_run
 #include "atomics.lskel.h"
 #undef bpf_load_and_run
 
 #define EXIT_MISCOUNT 250
-
-static int flip_insn = -1;	/* 1: instructions, 0: data, -1: no flip */
-static long flip_off;
-static const char *fail_step = "load";
-
-static int fail(const char *step, int err)
-{
-	if (err < 0)
-		err = -err;
-	if (!err)
-		err = EIO;
-	printf("hornet_atomics_loader: %s: %s (%d)\n", step,
-	       strerrorname_np(err) ?: "?", err);
-	return err;
-}
-
-static int tamper_load_and_run(struct bpf_load_and_run_opts *opts)
-{
-	__u32 len = flip_insn ? opts->insns_sz : opts->data_sz;
-	unsigned char *copy = NULL;
-	long off = flip_off;
-	int err;
-
-	if (flip_insn >= 0) {
-		if (off < 0)
-			off += len;
-		if (off < 0 || off >= (long)len) {
-			fail_step = "flip offset";
-			return -ERANGE;
-		}
-		copy = malloc(len);
-		if (!copy)
-			return -ENOMEM;
-		memcpy(copy, flip_insn ? opts->insns : opts->data, len);
-		copy[off] ^= 0xff;
-		if (flip_insn)
-			opts->insns = (void *)copy;
-		else
-			opts->data = (void *)copy;
-	}
-	err = bpf_load_and_run(opts);
-	if (err < 0 && opts->errstr)
-		fail_step = opts->errstr;
-	free(copy);
-	return err;
-}
 
 int main(int argc, char **argv)
 {
@@ -77,17 +27,9 @@ int main(int argc, char **argv)
 	int err;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 3 && !strcmp(argv[1], "flip-insn")) {
-		flip_insn = 1;
-		flip_off = strtol(argv[2], NULL, 0);
-	} else if (argc == 3 && !strcmp(argv[1], "flip-data")) {
-		flip_insn = 0;
-		flip_off = strtol(argv[2], NULL, 0);
-	} else if (argc > 2 || (argc == 2 && strcmp(argv[1], "run"))) {
-		fprintf(stderr, "Usage: %s [run | flip-insn OFF | flip-data OFF]\n",
-			argv[0]);
-		return fail("arguments", EINVAL);
-	}
+	err = tamper_parse_args(argc, argv);
+	if (err)
+		return err;
 
 	skel = atomics_lskel__open();
 	if (!skel)
