@@ -90,19 +90,25 @@ static DEFINE_HASHTABLE(hornet_progs, 7);
 /* Taken with bottom halves off: programs may be freed from RCU callbacks. */
 static DEFINE_SPINLOCK(hornet_progs_lock);
 
+static struct hornet_prog *__hornet_prog_find(const struct bpf_prog_aux *aux)
+{
+	struct hornet_prog *hp;
+
+	lockdep_assert_held(&hornet_progs_lock);
+	hash_for_each_possible(hornet_progs, hp, node, (unsigned long)aux)
+		if (hp->aux == aux)
+			return hp;
+	return NULL;
+}
+
 static struct hornet_prog *hornet_prog_find(const struct bpf_prog_aux *aux)
 {
 	struct hornet_prog *hp;
 
 	spin_lock_bh(&hornet_progs_lock);
-	hash_for_each_possible(hornet_progs, hp, node, (unsigned long)aux) {
-		if (hp->aux == aux) {
-			spin_unlock_bh(&hornet_progs_lock);
-			return hp;
-		}
-	}
+	hp = __hornet_prog_find(aux);
 	spin_unlock_bh(&hornet_progs_lock);
-	return NULL;
+	return hp;
 }
 
 static void hornet_put_maps(struct hornet_prog *hp)
@@ -525,13 +531,9 @@ static void hornet_bpf_prog_free(struct bpf_prog *prog)
 	struct hornet_prog *hp;
 
 	spin_lock_bh(&hornet_progs_lock);
-	hash_for_each_possible(hornet_progs, hp, node,
-			       (unsigned long)prog->aux) {
-		if (hp->aux == prog->aux) {
-			hash_del(&hp->node);
-			break;
-		}
-	}
+	hp = __hornet_prog_find(prog->aux);
+	if (hp)
+		hash_del(&hp->node);
 	spin_unlock_bh(&hornet_progs_lock);
 
 	if (!hp)
