@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Hornet: the formats Hornet parses, kept free of LSM dependencies so that
- * KUnit can exercise them directly.
+ * Hornet: the formats Hornet parses and builds, kept free of LSM
+ * dependencies so that KUnit can exercise them directly.
  */
 #ifndef _SECURITY_HORNET_HORNET_H
 #define _SECURITY_HORNET_HORNET_H
 
+#include <crypto/sha2.h>
+#include <linux/build_bug.h>
 #include <linux/module_signature.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
 
 struct bpf_insn;
+union bpf_attr;
 
 /* Last bytes of a signed loader executable; no terminating NUL. */
 #define HORNET_MAGIC		"~eBPF signature appended~\n"
@@ -24,8 +27,65 @@ struct bpf_insn;
 #define HORNET_MAX_MAPS		64
 /* fd_array indexes must be below this. */
 #define HORNET_MAX_FD_INDEX	65536
-/* Largest payload (instructions plus map contents), in bytes. */
-#define HORNET_MAX_PAYLOAD	SZ_16M
+/* Most signed data (instructions plus map contents), in bytes. */
+#define HORNET_MAX_SIGNED	SZ_16M
+
+/*
+ * The signed payload (Documentation/admin-guide/LSM/Hornet.rst, "What is
+ * signed"): a header, one record per referenced map in payload order,
+ * then the instructions. Integers are little-endian.
+ */
+#define HORNET_PAYLOAD_MAGIC	"HORNETPL"
+#define HORNET_PAYLOAD_VERSION	1
+
+/**
+ * struct hornet_payload_hdr - start of the signed payload
+ * @magic: HORNET_PAYLOAD_MAGIC, without a NUL
+ * @version: HORNET_PAYLOAD_VERSION
+ * @prog_type: the program type of BPF_PROG_LOAD
+ * @expected_attach_type: its expected_attach_type
+ * @prog_flags: its prog_flags
+ * @insn_cnt: number of 8-byte instructions that end the payload
+ * @nr_maps: number of struct hornet_payload_map records that follow
+ */
+struct hornet_payload_hdr {
+	u8 magic[8];
+	__le32 version;
+	__le32 prog_type;
+	__le32 expected_attach_type;
+	__le32 prog_flags;
+	__le32 insn_cnt;
+	__le32 nr_maps;
+};
+
+static_assert(sizeof(struct hornet_payload_hdr) == 32);
+
+/**
+ * struct hornet_payload_map - one referenced map in the signed payload
+ * @map_type: the map's type
+ * @key_size: its key size in bytes
+ * @value_size: its value size in bytes
+ * @max_entries: its number of elements
+ * @map_flags: its flags, as the kernel keeps them
+ * @ref_kind: enum hornet_ref_kind of the reference
+ * @ref: the fd_array index or the file descriptor
+ * @reserved: zero
+ * @digest: SHA-256 of the contents, @value_size * @max_entries bytes
+ *	(the element values back to back, in index order)
+ */
+struct hornet_payload_map {
+	__le32 map_type;
+	__le32 key_size;
+	__le32 value_size;
+	__le32 max_entries;
+	__le32 map_flags;
+	__le32 ref_kind;
+	__le32 ref;
+	__le32 reserved;
+	u8 digest[SHA256_DIGEST_SIZE];
+};
+
+static_assert(sizeof(struct hornet_payload_map) == 64);
 
 /**
  * enum hornet_ref_kind - how an instruction names a map
@@ -53,12 +113,35 @@ struct hornet_map_ref {
 	u32 first;
 };
 
+/**
+ * struct hornet_map_geometry - what gives a map's contents their meaning
+ * @map_type: map type
+ * @key_size: key size in bytes
+ * @value_size: value size in bytes
+ * @max_entries: number of elements
+ * @map_flags: map flags as the kernel keeps them
+ */
+struct hornet_map_geometry {
+	u32 map_type;
+	u32 key_size;
+	u32 value_size;
+	u32 max_entries;
+	u32 map_flags;
+};
+
 int hornet_parse_trailer(const u8 *tail, size_t tail_len, u64 file_size,
 			 u32 *sig_len, const char **why);
+int hornet_check_attr(const union bpf_attr *attr, const char **why);
 int hornet_scan_insns(const struct bpf_insn *insns, u32 insn_cnt,
 		      struct hornet_map_ref *refs, u32 *nr_refs,
 		      const char **why);
-int hornet_payload_layout(u32 insn_cnt, const u64 *map_sizes, u32 nr_maps,
-			  u64 *offsets, u64 *total, const char **why);
+int hornet_payload_size(u32 insn_cnt, const u64 *map_sizes, u32 nr_maps,
+			u64 *len, const char **why);
+void hornet_payload_hdr(struct hornet_payload_hdr *hdr,
+			const union bpf_attr *attr, u32 nr_maps);
+void hornet_payload_map(struct hornet_payload_map *rec,
+			const struct hornet_map_geometry *geo,
+			const struct hornet_map_ref *ref,
+			const u8 digest[SHA256_DIGEST_SIZE]);
 
 #endif /* _SECURITY_HORNET_HORNET_H */

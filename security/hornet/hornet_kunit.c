@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for Hornet's parsers: the signature trailer, the map
- * references of a program and the layout of the signed payload.
+ * KUnit tests for Hornet's parsers and builders: the signature trailer,
+ * the load attributes, the map references of a program and the bytes of
+ * the signed payload.
  */
 
 #include <kunit/test.h>
@@ -291,55 +292,188 @@ static void hornet_scan_too_many_maps_test(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, why);
 }
 
-/* ---- payload layout ---------------------------------------------------- */
+/* ---- load attributes -------------------------------------------------- */
 
-struct layout_case {
+struct attr_case {
+	const char *desc;
+	union bpf_attr attr;
+	int err;
+};
+
+#define SYSCALL_PROG .prog_type = BPF_PROG_TYPE_SYSCALL, .insn_cnt = 2
+
+static const struct attr_case attr_cases[] = {
+	{ .desc = "light-skeleton loader",
+	  .attr = { SYSCALL_PROG, .prog_flags = BPF_F_SLEEPABLE } },
+	{ .desc = "syscall program without flags", .attr = { SYSCALL_PROG } },
+	{ .desc = "license, name, log and fd_array are not refused",
+	  .attr = { SYSCALL_PROG, .license = 1, .prog_name = "x",
+		    .log_level = 1, .log_size = 64, .log_buf = 1,
+		    .fd_array = 1 } },
+	{ .desc = "socket filter", .err = -EPERM,
+	  .attr = { .prog_type = BPF_PROG_TYPE_SOCKET_FILTER } },
+	{ .desc = "tracing", .err = -EPERM,
+	  .attr = { .prog_type = BPF_PROG_TYPE_TRACING,
+		    .expected_attach_type = BPF_MODIFY_RETURN } },
+	{ .desc = "BPF LSM", .err = -EPERM,
+	  .attr = { .prog_type = BPF_PROG_TYPE_LSM } },
+	{ .desc = "BPF_F_TEST_RND_HI32", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .prog_flags = BPF_F_TEST_RND_HI32 } },
+	{ .desc = "BPF_F_ANY_ALIGNMENT", .err = -EPERM,
+	  .attr = { SYSCALL_PROG,
+		    .prog_flags = BPF_F_SLEEPABLE | BPF_F_ANY_ALIGNMENT } },
+	{ .desc = "BPF_F_TOKEN_FD", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .prog_flags = BPF_F_TOKEN_FD } },
+	{ .desc = "expected_attach_type", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .expected_attach_type = 1 } },
+	{ .desc = "attach_btf_id", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .attach_btf_id = 5 } },
+	{ .desc = "attach_prog_fd", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .attach_prog_fd = 3 } },
+	{ .desc = "prog_btf_fd alone", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .prog_btf_fd = 3 } },
+	{ .desc = "func_info_rec_size alone", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .func_info_rec_size = 8 } },
+	{ .desc = "func_info", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .func_info = 1, .func_info_cnt = 1 } },
+	{ .desc = "line_info", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .line_info = 1, .line_info_cnt = 1 } },
+	{ .desc = "line_info_rec_size alone", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .line_info_rec_size = 16 } },
+	{ .desc = "CO-RE relocations", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .core_relos = 1, .core_relo_cnt = 1,
+		    .core_relo_rec_size = 16 } },
+	{ .desc = "core_relo_rec_size alone", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .core_relo_rec_size = 16 } },
+	{ .desc = "prog_ifindex", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .prog_ifindex = 1 } },
+	{ .desc = "kern_version", .err = -EPERM,
+	  .attr = { SYSCALL_PROG, .kern_version = 0x60c00 } },
+};
+
+KUNIT_ARRAY_PARAM_DESC(attr, attr_cases, desc);
+
+static void hornet_attr_test(struct kunit *test)
+{
+	const struct attr_case *c = test->param_value;
+	const char *why = NULL;
+
+	KUNIT_EXPECT_EQ(test, hornet_check_attr(&c->attr, &why), c->err);
+	if (c->err)
+		KUNIT_EXPECT_NOT_NULL(test, why);
+	else
+		KUNIT_EXPECT_NULL(test, why);
+}
+
+/* ---- payload size ------------------------------------------------------ */
+
+#define HDR sizeof(struct hornet_payload_hdr)
+#define REC sizeof(struct hornet_payload_map)
+
+struct size_case {
 	const char *desc;
 	u32 insn_cnt;
 	u64 sizes[4];
 	u32 nr;
 	int err;
-	u64 offsets[4];
-	u64 total;
+	u64 len;
 };
 
-static const struct layout_case layout_cases[] = {
-	{ "no maps", 10, {}, 0, 0, {}, 80 },
-	{ "one map", 10, { 100 }, 1, 0, { 80 }, 180 },
-	{ "several maps in order", 2, { 4, 0, 8 }, 3, 0, { 16, 20, 20 }, 28 },
-	{ "exactly the cap", 1, { HORNET_MAX_PAYLOAD - 8 }, 1, 0, { 8 },
-	  HORNET_MAX_PAYLOAD },
-	{ "one byte over the cap", 1, { HORNET_MAX_PAYLOAD - 7 }, 1, -E2BIG },
-	{ "instructions alone over the cap", HORNET_MAX_PAYLOAD / 8 + 1, {}, 0,
-	  -E2BIG },
-	{ "sizes that would wrap a u64", 1, { 8, U64_MAX - 4 }, 2, -E2BIG },
+static const struct size_case size_cases[] = {
+	{ .desc = "no maps", .insn_cnt = 10, .len = HDR + 80 },
+	{ .desc = "one map", .insn_cnt = 10, .sizes = { 100 }, .nr = 1,
+	  .len = HDR + REC + 80 },
+	{ .desc = "map contents do not add to the payload", .insn_cnt = 2,
+	  .sizes = { 4, 0, SZ_1M }, .nr = 3, .len = HDR + 3 * REC + 16 },
+	{ .desc = "signed data exactly at the cap", .insn_cnt = 1,
+	  .sizes = { HORNET_MAX_SIGNED - 8 }, .nr = 1,
+	  .len = HDR + REC + 8 },
+	{ .desc = "one byte over the cap", .insn_cnt = 1,
+	  .sizes = { HORNET_MAX_SIGNED - 7 }, .nr = 1, .err = -E2BIG },
+	{ .desc = "instructions alone over the cap",
+	  .insn_cnt = HORNET_MAX_SIGNED / 8 + 1, .err = -E2BIG },
+	{ .desc = "sizes that would wrap a u64", .insn_cnt = 1,
+	  .sizes = { 8, U64_MAX - 4 }, .nr = 2, .err = -E2BIG },
+	{ .desc = "more maps than the verifier binds", .insn_cnt = 1,
+	  .nr = HORNET_MAX_MAPS + 1, .err = -E2BIG },
 };
 
-static void layout_desc(const struct layout_case *c, char *desc)
-{
-	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
-}
+KUNIT_ARRAY_PARAM_DESC(size, size_cases, desc);
 
-KUNIT_ARRAY_PARAM(layout, layout_cases, layout_desc);
-
-static void hornet_layout_test(struct kunit *test)
+static void hornet_size_test(struct kunit *test)
 {
-	const struct layout_case *c = test->param_value;
-	u64 offsets[4] = {}, total = 0;
+	const struct size_case *c = test->param_value;
+	u64 sizes[HORNET_MAX_MAPS + 1] = {}, len = 0xdeadbeef;
 	const char *why = NULL;
-	u32 i;
 	int err;
 
-	err = hornet_payload_layout(c->insn_cnt, c->sizes, c->nr, offsets,
-				    &total, &why);
+	memcpy(sizes, c->sizes, sizeof(c->sizes));
+	err = hornet_payload_size(c->insn_cnt, sizes, c->nr, &len, &why);
 	KUNIT_ASSERT_EQ(test, err, c->err);
 	if (c->err) {
 		KUNIT_EXPECT_NOT_NULL(test, why);
+		KUNIT_EXPECT_EQ(test, len, 0xdeadbeef);
 		return;
 	}
-	KUNIT_EXPECT_EQ(test, total, c->total);
-	for (i = 0; i < c->nr; i++)
-		KUNIT_EXPECT_EQ(test, offsets[i], c->offsets[i]);
+	KUNIT_EXPECT_EQ(test, len, c->len);
+}
+
+/* ---- payload bytes ----------------------------------------------------- */
+
+/* The exact bytes of a header, as Hornet.rst documents them. */
+static void hornet_payload_hdr_test(struct kunit *test)
+{
+	static const u8 want[HDR] = {
+		'H', 'O', 'R', 'N', 'E', 'T', 'P', 'L',
+		0x01, 0, 0, 0,		/* version */
+		0x1f, 0, 0, 0,		/* BPF_PROG_TYPE_SYSCALL */
+		0x00, 0, 0, 0,		/* expected_attach_type */
+		0x10, 0, 0, 0,		/* BPF_F_SLEEPABLE */
+		0x34, 0x12, 0, 0,	/* insn_cnt 0x1234 */
+		0x02, 0, 0, 0,		/* nr_maps */
+	};
+	union bpf_attr attr = {
+		.prog_type = BPF_PROG_TYPE_SYSCALL,
+		.prog_flags = BPF_F_SLEEPABLE,
+		.insn_cnt = 0x1234,
+	};
+	struct hornet_payload_hdr hdr;
+
+	memset(&hdr, 0xa5, sizeof(hdr));
+	hornet_payload_hdr(&hdr, &attr, 2);
+	KUNIT_EXPECT_MEMEQ(test, &hdr, want, sizeof(want));
+}
+
+static void hornet_payload_map_test(struct kunit *test)
+{
+	static const struct hornet_map_geometry geo = {
+		.map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
+		.value_size = 0x1820, .max_entries = 1,
+		.map_flags = BPF_F_RDONLY_PROG,
+	};
+	static const struct hornet_map_ref ref = {
+		.kind = HORNET_REF_FD, .val = 0x65, .first = 9,
+	};
+	u8 digest[SHA256_DIGEST_SIZE], want[REC] = {
+		0x02, 0, 0, 0,		/* BPF_MAP_TYPE_ARRAY */
+		0x04, 0, 0, 0,		/* key_size */
+		0x20, 0x18, 0, 0,	/* value_size */
+		0x01, 0, 0, 0,		/* max_entries */
+		0x80, 0, 0, 0,		/* BPF_F_RDONLY_PROG */
+		0x01, 0, 0, 0,		/* HORNET_REF_FD */
+		0x65, 0, 0, 0,		/* descriptor */
+		0, 0, 0, 0,		/* reserved */
+	};
+	struct hornet_payload_map rec;
+	u32 i;
+
+	for (i = 0; i < sizeof(digest); i++) {
+		digest[i] = i;
+		want[32 + i] = i;
+	}
+	memset(&rec, 0xa5, sizeof(rec));
+	hornet_payload_map(&rec, &geo, &ref, digest);
+	KUNIT_EXPECT_MEMEQ(test, &rec, want, sizeof(want));
 }
 
 static struct kunit_case hornet_test_cases[] = {
@@ -348,7 +482,10 @@ static struct kunit_case hornet_test_cases[] = {
 	KUNIT_CASE(hornet_scan_first_test),
 	KUNIT_CASE(hornet_scan_max_maps_test),
 	KUNIT_CASE(hornet_scan_too_many_maps_test),
-	KUNIT_CASE_PARAM(hornet_layout_test, layout_gen_params),
+	KUNIT_CASE_PARAM(hornet_attr_test, attr_gen_params),
+	KUNIT_CASE_PARAM(hornet_size_test, size_gen_params),
+	KUNIT_CASE(hornet_payload_hdr_test),
+	KUNIT_CASE(hornet_payload_map_test),
 	{}
 };
 

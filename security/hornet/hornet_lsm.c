@@ -1,26 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Hornet: refuse BPF_PROG_LOAD from userspace unless a trusted key signed
- * the program's instructions and the contents of the maps it references.
+ * the program's load attributes, instructions and the geometry and
+ * contents of the maps it references.
  *
  * The signature travels at the end of the calling task's executable (see
- * hornet_parse.c for the trailer). A light-skeleton loader is the intended
- * signed program: its instructions and its frozen data blob are the same
- * on every machine, and the programs it loads are loaded by the kernel,
- * which Hornet trusts.
+ * hornet_parse.c for the trailer and the payload). A light-skeleton
+ * loader is the only program userspace may load: its instructions and its
+ * frozen data blob are the same on every machine, and the programs it
+ * loads are loaded by the kernel, which Hornet trusts as long as the
+ * loader's run cannot be steered from outside.
  *
- * A verified program whose instructions reference maps is remembered until
- * it is freed, so that Hornet can check that the verifier bound exactly the
- * maps that were signed (the verifier resolves fd_array and descriptors a
- * second time), and that their contents still match the signature each
- * time userspace runs the program with BPF_PROG_RUN.
+ * A verified program is remembered until it is freed, so that Hornet can
+ * check that the verifier bound exactly the maps that were signed (the
+ * verifier resolves fd_array and descriptors a second time), and decide
+ * when it may run: only with a descriptor table no other task can change,
+ * once while its maps still hold what was signed, and without asking it
+ * to read kernel memory.
+ *
+ * Every check ends in hornet_decide(): in enforcing mode a failed check
+ * refuses the request; in permissive mode it is only recorded (unless the
+ * kernel is locked down), and the program is remembered as unverified so
+ * that it cannot run once enforcing mode is switched on.
  */
 
 #define pr_fmt(fmt) "hornet: " fmt
 
 #include <crypto/pkcs7.h>
+#include <keys/asymmetric-type.h>
+#include <keys/system_keyring.h>
 #include <crypto/sha2.h>
 #include <linux/bpf.h>
+#include <linux/fdtable.h>
+#include <linux/security.h>
 #include <linux/filter.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
@@ -36,12 +48,26 @@
 #include <uapi/linux/lsm.h>
 
 #include "hornet.h"
+#include "hornet_lsm.h"
+
+/* Bytes of map contents hashed per call of the map accessor. */
+#define HORNET_CHUNK		SZ_4K
+
+/*
+ * The light-skeleton loader's context starts with struct bpf_loader_ctx
+ * (tools/lib/bpf/skel_internal.h): u32 sz, then u32 flags, in which
+ * BPF_SKEL_KERNEL tells the loader to read its initial values with
+ * bpf_probe_read_kernel() instead of bpf_copy_from_user().
+ */
+#define HORNET_LOADER_FLAGS_OFF	4
+#define HORNET_SKEL_KERNEL	BIT(0)
 
 enum hornet_state {
 	HORNET_PENDING,		/* verified, maps not yet compared */
 	HORNET_BOUND,		/* the verifier bound exactly the signed maps */
 	HORNET_REFUSED,		/* the verifier bound something else */
 	HORNET_RAN,		/* userspace ran it once with BPF_PROG_RUN */
+	HORNET_UNVERIFIED,	/* its load failed a check; permissive mode */
 };
 
 /**
@@ -57,11 +83,16 @@ struct hornet_map_state {
 };
 
 /**
- * struct hornet_prog - what Hornet remembers of a verified program
+ * struct hornet_prog - what Hornet remembers of a program loaded from
+ *	userspace
  * @node: link in hornet_progs, keyed by @aux
  * @aux: the program's bpf_prog_aux, stable across bpf_prog_realloc()
  * @lock: serialises @state transitions and reference drops
  * @state: see enum hornet_state
+ * @load_err: for an unverified program, the errno its load would have got
+ * @insn_cnt: the instruction count it was loaded with
+ * @digest: SHA-256 of its signed payload, if one was built
+ * @has_digest: @digest is set
  * @nr_maps: number of entries in @maps
  * @maps: the distinct maps the signature covers, in the order in which the
  *	instructions first reference them, which is the order in which the
@@ -72,20 +103,54 @@ struct hornet_prog {
 	const struct bpf_prog_aux *aux;
 	struct mutex lock; /* protects state and the map references */
 	enum hornet_state state;
+	int load_err;
+	u32 insn_cnt;
+	u8 digest[SHA256_DIGEST_SIZE];
+	bool has_digest;
 	u32 nr_maps;
 	struct hornet_map_state maps[] __counted_by(nr_maps);
 };
 
-/* Per-load scratch space, kept off the stack. */
-struct hornet_check {
+/**
+ * struct hornet_load - the checks of one BPF_PROG_LOAD, kept off the stack
+ * @why: why the load is refused, for the log
+ * @digest: SHA-256 of the payload, once it is built
+ * @has_digest: @digest is set
+ * @signer: identifier of the key that signed the payload, once verified
+ * @signer_len: length of @signer in bytes
+ * @hp: what is remembered of the program, once it passed every check
+ * @refs: the distinct map references, in payload order
+ * @maps: the map behind each reference, a reference held
+ * @claimed: the load claimed the map (bpf_map_frozen_claim())
+ * @sizes: the size in bytes of each map's contents
+ * @digests: SHA-256 of each map's contents
+ * @nr_refs: number of entries in @refs
+ * @nr_maps: number of references resolved so far
+ * @chunk: bounce buffer for hashing map contents
+ */
+struct hornet_load {
+	const char *why;
+	u8 digest[SHA256_DIGEST_SIZE];
+	bool has_digest;
+	u8 signer[HORNET_MAX_SIGNER_ID];
+	u32 signer_len;
+	struct hornet_prog *hp;
 	struct hornet_map_ref refs[HORNET_MAX_MAPS];
 	struct bpf_map *maps[HORNET_MAX_MAPS];
+	bool claimed[HORNET_MAX_MAPS];
 	u64 sizes[HORNET_MAX_MAPS];
-	u64 offsets[HORNET_MAX_MAPS];
+	u8 digests[HORNET_MAX_MAPS][SHA256_DIGEST_SIZE];
 	u32 nr_refs;
-	u32 nr_maps;		/* references resolved so far */
+	u32 nr_maps;
+	u8 chunk[HORNET_CHUNK];
 };
 
+/*
+ * Linux 6.12 gives a BPF program one security pointer, which SELinux owns
+ * (prog->aux->security is not an LSM blob that stacks), so Hornet keeps
+ * its per-program state here, keyed by the program's aux, from
+ * bpf_prog_load until bpf_prog_free.
+ */
 static DEFINE_HASHTABLE(hornet_progs, 7);
 /* Taken with bottom halves off: programs may be freed from RCU callbacks. */
 static DEFINE_SPINLOCK(hornet_progs_lock);
@@ -111,22 +176,59 @@ static struct hornet_prog *hornet_prog_find(const struct bpf_prog_aux *aux)
 	return hp;
 }
 
-static void hornet_put_maps(struct hornet_prog *hp)
+/*
+ * The program is going away, or the verifier bound other maps than those
+ * signed: its signed maps stay claimed and become usable by no program
+ * (bpf_map_frozen_release()). Any context.
+ */
+static void hornet_release_maps(struct hornet_prog *hp)
 {
 	u32 i;
 
 	for (i = 0; i < hp->nr_maps; i++)
+		bpf_map_frozen_release(hp->maps[i].map, hp->aux);
+}
+
+/* End the claims and drop the references held while the program is pending. */
+static void hornet_put_maps(struct hornet_prog *hp)
+{
+	u32 i;
+
+	hornet_release_maps(hp);
+	for (i = 0; i < hp->nr_maps; i++)
 		bpf_map_put(hp->maps[i].map);
 }
 
-static void hornet_deny(const char *op, const char *why, int err)
+bool hornet_enabled __ro_after_init;
+
+/*
+ * Record a check and decide what it means: its errno in enforcing mode,
+ * or when the kernel is locked down for integrity (permissive mode must
+ * not let unsigned code into a kernel that promises integrity); 0 in
+ * permissive mode, or when the check passed.
+ */
+static int hornet_decide(const struct hornet_decision *d)
 {
-	pr_warn_ratelimited("%s[%d]: %s denied: %s (%d)\n", current->comm,
-			    task_pid_nr(current), op, why, err);
+	bool lockdown = false;
+
+	if (!d->err) {
+		hornet_record(d, HORNET_ACCEPTED, false);
+		return 0;
+	}
+	if (!hornet_enforcing()) {
+		lockdown = security_locked_down(LOCKDOWN_BPF_SIGNATURE) < 0;
+		if (!lockdown) {
+			hornet_record(d, HORNET_PERMITTED, false);
+			return 0;
+		}
+	}
+	hornet_record(d, HORNET_DENIED, lockdown);
+	return d->err;
 }
 
 /* Read the PKCS#7 blob from the trailer of the current task's executable. */
-static int hornet_read_signature(u8 **sig, u32 *sig_len, const char **why)
+static int hornet_read_signature(struct hornet_load *hl, u8 **sig,
+				 u32 *sig_len)
 {
 	u8 tail[HORNET_TRAILER_LEN];
 	struct file *exe;
@@ -139,12 +241,12 @@ static int hornet_read_signature(u8 **sig, u32 *sig_len, const char **why)
 
 	exe = get_task_exe_file(current);
 	if (!exe) {
-		*why = "task has no executable";
+		hl->why = "task has no executable";
 		return -ENODATA;
 	}
 	/* PR_SET_MM_EXE_FILE accepts a file opened without read access. */
 	if (!(exe->f_mode & FMODE_READ) || !(exe->f_mode & FMODE_CAN_READ)) {
-		*why = "executable not readable";
+		hl->why = "executable not readable";
 		err = -ENODATA;
 		goto out;
 	}
@@ -154,18 +256,18 @@ static int hornet_read_signature(u8 **sig, u32 *sig_len, const char **why)
 	pos = size - tail_len;
 	n = kernel_read(exe, tail, tail_len, &pos);
 	if (n != tail_len) {
-		*why = "cannot read the executable";
+		hl->why = "cannot read the executable";
 		err = -EIO;
 		goto out;
 	}
 
-	err = hornet_parse_trailer(tail, tail_len, size, &len, why);
+	err = hornet_parse_trailer(tail, tail_len, size, &len, &hl->why);
 	if (err)
 		goto out;
 
 	buf = kmalloc(len, GFP_KERNEL_ACCOUNT);
 	if (!buf) {
-		*why = "out of memory";
+		hl->why = "out of memory";
 		err = -ENOMEM;
 		goto out;
 	}
@@ -173,7 +275,7 @@ static int hornet_read_signature(u8 **sig, u32 *sig_len, const char **why)
 	n = kernel_read(exe, buf, len, &pos);
 	if (n != len) {
 		kfree(buf);
-		*why = "cannot read the executable";
+		hl->why = "cannot read the executable";
 		err = -EIO;
 		goto out;
 	}
@@ -185,10 +287,10 @@ out:
 }
 
 /* Resolve one map reference the way the verifier will, and size it. */
-static int hornet_get_map(const union bpf_attr *attr,
-			  const struct hornet_map_ref *ref,
-			  struct bpf_map **mapp, u64 *size, const char **why)
+static int hornet_get_map(struct hornet_load *hl, const union bpf_attr *attr,
+			  u32 i)
 {
+	const struct hornet_map_ref *ref = &hl->refs[i];
 	struct bpf_map *map;
 	u32 fd = ref->val;
 	int err;
@@ -197,30 +299,74 @@ static int hornet_get_map(const union bpf_attr *attr,
 		u32 __user *fd_array = u64_to_user_ptr(attr->fd_array);
 
 		if (!fd_array) {
-			*why = "map index without fd_array";
+			hl->why = "map index without fd_array";
 			return -EINVAL;
 		}
 		if (get_user(fd, fd_array + ref->val)) {
-			*why = "fd_array not readable";
+			hl->why = "fd_array not readable";
 			return -EFAULT;
 		}
 	}
 
 	map = bpf_map_get(fd);
 	if (IS_ERR(map)) {
-		*why = "map reference does not name a map";
+		hl->why = "map reference does not name a map";
 		return PTR_ERR(map);
 	}
 
-	err = bpf_map_frozen_size(map, size);
+	err = bpf_map_frozen_size(map, &hl->sizes[i]);
 	if (err) {
-		*why = err == -EPERM ? "map not frozen" :
-				       "map is not a plain array";
+		hl->why = err == -EPERM ? "map not frozen" :
+					  "map is not a plain array";
 		bpf_map_put(map);
 		return err;
 	}
-	*mapp = map;
+	hl->maps[i] = map;
 	return 0;
+}
+
+/*
+ * SHA-256 of the @size bytes of contents of @map, read in chunks through
+ * the map accessor, into @digest. @chunk holds HORNET_CHUNK bytes.
+ */
+static int hornet_map_digest(struct bpf_map *map, u64 size, u8 *chunk,
+			     u8 digest[SHA256_DIGEST_SIZE])
+{
+	struct sha256_state sctx;
+	u64 off;
+	int err;
+
+	sha256_init(&sctx);
+	for (off = 0; off < size; off += HORNET_CHUNK) {
+		u32 len = min_t(u64, HORNET_CHUNK, size - off);
+
+		err = bpf_map_frozen_read(map, off, chunk, len);
+		if (err)
+			return err;
+		sha256_update(&sctx, chunk, len);
+		cond_resched();
+	}
+	sha256_final(&sctx, digest);
+	return 0;
+}
+
+/* The keys Hornet trusts (Kconfig: SECURITY_HORNET_TRUST_*). */
+#ifdef CONFIG_SECURITY_HORNET_TRUST_BUILTIN
+#define HORNET_KEYRING	NULL	/* the builtin trusted keys */
+#else
+#define HORNET_KEYRING	VERIFY_USE_SECONDARY_KEYRING
+#endif
+
+/* Keep the signer's identifier of a verified message for the audit log. */
+static void hornet_copy_signer(struct hornet_load *hl,
+			       const struct pkcs7_message *pkcs7)
+{
+	const struct asymmetric_key_id *id;
+
+	if (pkcs7_get_signer_id(pkcs7, &id))
+		return;
+	hl->signer_len = min_t(u32, id->len, sizeof(hl->signer));
+	memcpy(hl->signer, id->data, hl->signer_len);
 }
 
 /*
@@ -229,8 +375,8 @@ static int hornet_get_map(const union bpf_attr *attr,
  * instance, S/MIME capabilities outside Authenticode), so every parser
  * refusal is a malformed message.
  */
-static int hornet_verify_payload(const void *payload, u64 len, const u8 *sig,
-				 u32 sig_len, const char **why)
+static int hornet_verify_payload(struct hornet_load *hl, const void *payload,
+				 u64 len, const u8 *sig, u32 sig_len)
 {
 	struct pkcs7_message *pkcs7;
 	int err;
@@ -239,165 +385,252 @@ static int hornet_verify_payload(const void *payload, u64 len, const u8 *sig,
 	if (IS_ERR(pkcs7)) {
 		err = PTR_ERR(pkcs7);
 		if (err == -ENOMEM) {
-			*why = "out of memory";
+			hl->why = "out of memory";
 			return err;
 		}
 		if (err == -ENOPKG) {
-			*why = "signature algorithm not supported";
+			hl->why = "signature algorithm not supported";
 			return err;
 		}
-		*why = "malformed PKCS#7 signature";
+		hl->why = "malformed PKCS#7 signature";
 		return -EBADMSG;
 	}
-	err = verify_pkcs7_message_sig(payload, len, pkcs7,
-				       VERIFY_USE_SECONDARY_KEYRING,
+	err = verify_pkcs7_message_sig(payload, len, pkcs7, HORNET_KEYRING,
 				       VERIFYING_EBPF_SIGNATURE, NULL, NULL);
+	if (!err)
+		hornet_copy_signer(hl, pkcs7);
 	pkcs7_free_message(pkcs7);
 
 	switch (err) {
 	case 0:
 		return 0;
 	case -ENOKEY:
-		*why = "signing key is not trusted";
+		hl->why = "signing key is not trusted";
 		return err;
 	case -EKEYREJECTED:
-		*why = "signature does not match the program";
+		hl->why = "signature does not match the program";
 		return err;
 	case -ENOPKG:
-		*why = "signature algorithm not supported";
+		hl->why = "signature algorithm not supported";
 		return err;
 	case -ENOMEM:
-		*why = "out of memory";
+		hl->why = "out of memory";
 		return err;
 	default:
-		*why = "malformed PKCS#7 signature";
+		hl->why = "malformed PKCS#7 signature";
 		return -EBADMSG;
 	}
 }
 
 /*
- * Remember the verified maps of @prog, taking over the references, in the
+ * Remember @prog and its verified maps, taking over the references, in the
  * order in which the instructions first reference them: the verifier adds
  * maps to used_maps in that order. References resolve to distinct maps.
  */
-static int hornet_remember(struct bpf_prog *prog, struct hornet_check *hc,
-			   const u8 *payload)
+static int hornet_remember(struct bpf_prog *prog, struct hornet_load *hl)
 {
 	struct hornet_prog *hp;
 	u32 i, k, best;
 
-	hp = kzalloc(struct_size(hp, maps, hc->nr_maps), GFP_KERNEL_ACCOUNT);
+	hp = kzalloc(struct_size(hp, maps, hl->nr_maps), GFP_KERNEL_ACCOUNT);
 	if (!hp)
 		return -ENOMEM;
 	hp->aux = prog->aux;
 	mutex_init(&hp->lock);
 	hp->state = HORNET_PENDING;
-	hp->nr_maps = hc->nr_maps;
+	hp->insn_cnt = prog->len;
+	memcpy(hp->digest, hl->digest, sizeof(hp->digest));
+	hp->has_digest = hl->has_digest;
+	hp->nr_maps = hl->nr_maps;
 
-	for (i = 0; i < hc->nr_maps; i++) {
+	for (i = 0; i < hl->nr_maps; i++) {
 		/* The remaining reference made first; at most 64 of them. */
-		best = hc->nr_maps;
-		for (k = 0; k < hc->nr_maps; k++)
-			if (hc->maps[k] && (best == hc->nr_maps ||
-					    hc->refs[k].first < hc->refs[best].first))
+		best = hl->nr_maps;
+		for (k = 0; k < hl->nr_maps; k++)
+			if (hl->maps[k] && (best == hl->nr_maps ||
+					    hl->refs[k].first < hl->refs[best].first))
 				best = k;
-		hp->maps[i].map = hc->maps[best];
-		sha256(payload + hc->offsets[best], hc->sizes[best],
-		       hp->maps[i].digest);
-		hc->maps[best] = NULL;
+		hp->maps[i].map = hl->maps[best];
+		memcpy(hp->maps[i].digest, hl->digests[best], SHA256_DIGEST_SIZE);
+		hl->maps[best] = NULL;
 	}
-
-	spin_lock_bh(&hornet_progs_lock);
-	hash_add(hornet_progs, &hp->node, (unsigned long)hp->aux);
-	spin_unlock_bh(&hornet_progs_lock);
+	hl->hp = hp;
 	return 0;
 }
 
-static int hornet_check_load(struct bpf_prog *prog, const union bpf_attr *attr,
-			     const char **why)
+static void hornet_track(struct hornet_prog *hp)
 {
-	u64 insn_len = (u64)prog->len * sizeof(struct bpf_insn);
-	struct hornet_check *hc;
-	u8 *sig = NULL, *payload = NULL;
-	u32 sig_len, i, j;
-	u64 total;
+	spin_lock_bh(&hornet_progs_lock);
+	hash_add(hornet_progs, &hp->node, (unsigned long)hp->aux);
+	spin_unlock_bh(&hornet_progs_lock);
+}
+
+/*
+ * A program permissive mode let through although its load failed a check:
+ * remembered, so that it does not pass for a kernel-loaded one, and with
+ * the errno its load would have got, so that it cannot run once Hornet
+ * enforces.
+ */
+static struct hornet_prog *hornet_unverified(struct bpf_prog *prog,
+					     struct hornet_load *hl, int err)
+{
+	struct hornet_prog *hp;
+
+	hp = kzalloc(sizeof(*hp), GFP_KERNEL_ACCOUNT);
+	if (!hp)
+		return NULL;
+	hp->aux = prog->aux;
+	mutex_init(&hp->lock);
+	hp->state = HORNET_UNVERIFIED;
+	hp->load_err = err;
+	hp->insn_cnt = prog->len;
+	memcpy(hp->digest, hl->digest, sizeof(hp->digest));
+	hp->has_digest = hl->has_digest;
+	return hp;
+}
+
+/* Resolve, size, claim and hash every map the instructions reference. */
+static int hornet_get_maps(struct hornet_load *hl, const struct bpf_prog *prog,
+			   const union bpf_attr *attr)
+{
+	u32 i, j;
 	int err;
 
-	err = hornet_read_signature(&sig, &sig_len, why);
-	if (err)
-		return err;
-
-	hc = kzalloc(sizeof(*hc), GFP_KERNEL_ACCOUNT);
-	if (!hc) {
-		*why = "out of memory";
-		err = -ENOMEM;
-		goto out;
-	}
-
-	err = hornet_scan_insns(prog->insnsi, prog->len, hc->refs,
-				&hc->nr_refs, why);
-	if (err)
-		goto out;
-
-	for (i = 0; i < hc->nr_refs; i++) {
-		err = hornet_get_map(attr, &hc->refs[i], &hc->maps[i],
-				     &hc->sizes[i], why);
+	for (i = 0; i < hl->nr_refs; i++) {
+		err = hornet_get_map(hl, attr, i);
 		if (err)
-			goto out;
-		hc->nr_maps++;
+			return err;
+		hl->nr_maps++;
 		/*
 		 * One map behind two references would let the verifier, which
 		 * resolves every reference again, swap them unnoticed.
 		 */
 		for (j = 0; j < i; j++) {
-			if (hc->maps[j] == hc->maps[i]) {
-				*why = "one map named by two references";
-				err = -EINVAL;
-				goto out;
+			if (hl->maps[j] == hl->maps[i]) {
+				hl->why = "one map named by two references";
+				return -EINVAL;
 			}
 		}
+		/*
+		 * The contents are hashed, and later run, only while this
+		 * program alone can reach the map: no other program, outer
+		 * map or writing iterator may hold it.
+		 */
+		err = bpf_map_frozen_claim(hl->maps[i], prog->aux, 1);
+		if (err) {
+			hl->why = "map in use by another program";
+			return err;
+		}
+		hl->claimed[i] = true;
+		err = hornet_map_digest(hl->maps[i], hl->sizes[i], hl->chunk,
+					hl->digests[i]);
+		if (err) {
+			hl->why = "map contents not readable";
+			return err;
+		}
 	}
+	return 0;
+}
 
-	err = hornet_payload_layout(prog->len, hc->sizes, hc->nr_maps,
-				    hc->offsets, &total, why);
+/* Build the payload of a load: header, map records, instructions. */
+static void *hornet_build_payload(struct hornet_load *hl,
+				  const struct bpf_prog *prog,
+				  const union bpf_attr *attr, u64 len)
+{
+	struct hornet_payload_map *rec;
+	struct hornet_map_geometry geo;
+	void *payload;
+	u32 i;
+
+	payload = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!payload) {
+		hl->why = "out of memory";
+		return NULL;
+	}
+	hornet_payload_hdr(payload, attr, hl->nr_maps);
+	rec = payload + sizeof(struct hornet_payload_hdr);
+	for (i = 0; i < hl->nr_maps; i++) {
+		const struct bpf_map *map = hl->maps[i];
+
+		geo.map_type = map->map_type;
+		geo.key_size = map->key_size;
+		geo.value_size = map->value_size;
+		geo.max_entries = map->max_entries;
+		geo.map_flags = map->map_flags;
+		hornet_payload_map(&rec[i], &geo, &hl->refs[i], hl->digests[i]);
+	}
+	/* The instructions already copied in, never a second user read. */
+	memcpy(&rec[hl->nr_maps], prog->insnsi, bpf_prog_insn_size(prog));
+	return payload;
+}
+
+static int hornet_check_load(struct bpf_prog *prog, const union bpf_attr *attr,
+			     struct hornet_load *hl)
+{
+	u8 *sig = NULL, *payload = NULL;
+	u32 sig_len, i;
+	u64 len;
+	int err;
+
+	err = hornet_check_attr(attr, &hl->why);
+	if (err)
+		return err;
+
+	err = hornet_scan_insns(prog->insnsi, prog->len, hl->refs,
+				&hl->nr_refs, &hl->why);
+	if (err)
+		return err;
+
+	err = hornet_get_maps(hl, prog, attr);
 	if (err)
 		goto out;
 
-	payload = kvmalloc(total, GFP_KERNEL_ACCOUNT);
+	err = hornet_payload_size(prog->len, hl->sizes, hl->nr_maps, &len,
+				  &hl->why);
+	if (err)
+		goto out;
+
+	payload = hornet_build_payload(hl, prog, attr, len);
 	if (!payload) {
-		*why = "out of memory";
 		err = -ENOMEM;
 		goto out;
 	}
-	/* The instructions already copied in, never a second user read. */
-	memcpy(payload, prog->insnsi, insn_len);
-	for (i = 0; i < hc->nr_maps; i++) {
-		err = bpf_map_frozen_read(hc->maps[i], 0,
-					  payload + hc->offsets[i],
-					  hc->sizes[i]);
-		if (err) {
-			*why = "map contents not readable";
-			goto out;
-		}
-	}
+	/* For the records: which payload the signature must cover. */
+	sha256(payload, len, hl->digest);
+	hl->has_digest = true;
 
-	err = hornet_verify_payload(payload, total, sig, sig_len, why);
+	err = hornet_read_signature(hl, &sig, &sig_len);
 	if (err)
 		goto out;
 
-	if (hc->nr_maps) {
-		err = hornet_remember(prog, hc, payload);
-		if (err)
-			*why = "out of memory";
+	err = hornet_verify_payload(hl, payload, len, sig, sig_len);
+	if (err)
+		goto out;
+
+	/*
+	 * A payload whose SHA-256 the kernel's blacklist names ("bin:",
+	 * CONFIG_SYSTEM_BLACKLIST_HASH_LIST or the .blacklist keyring) is
+	 * revoked even though a trusted key signed it.
+	 */
+	if (is_binary_blacklisted(hl->digest, SHA256_DIGEST_SIZE)) {
+		hl->why = "payload is blacklisted";
+		err = -EKEYREJECTED;
+		goto out;
 	}
+
+	err = hornet_remember(prog, hl);
+	if (err)
+		hl->why = "out of memory";
 out:
-	if (hc) {
-		for (i = 0; i < hc->nr_maps; i++)
-			if (hc->maps[i])
-				bpf_map_put(hc->maps[i]);
+	for (i = 0; i < hl->nr_maps; i++) {
+		if (!hl->maps[i])
+			continue;
+		/* Not verified: as if never claimed, for permissive mode. */
+		if (hl->claimed[i])
+			bpf_map_frozen_unclaim(hl->maps[i], prog->aux);
+		bpf_map_put(hl->maps[i]);
 	}
 	kvfree(payload);
-	kfree(hc);
 	kfree(sig);
 	return err;
 }
@@ -405,15 +638,41 @@ out:
 static int hornet_bpf_prog_load(struct bpf_prog *prog, union bpf_attr *attr,
 				struct bpf_token *token, bool kernel)
 {
-	const char *why = "unknown";
+	struct hornet_decision d = {
+		.op = HORNET_OP_LOAD, .prog = prog, .insn_cnt = prog->len,
+	};
+	struct hornet_load *hl;
 	int err;
 
-	if (kernel)
+	if (kernel) {
+		hornet_count_kernel_load();
 		return 0;
+	}
 
-	err = hornet_check_load(prog, attr, &why);
-	if (err)
-		hornet_deny("BPF_PROG_LOAD", why, err);
+	hl = kzalloc(sizeof(*hl), GFP_KERNEL_ACCOUNT);
+	if (!hl) {
+		d.err = -ENOMEM;
+		d.why = "out of memory";
+		hornet_record(&d, HORNET_DENIED, false);
+		return -ENOMEM;
+	}
+	d.err = hornet_check_load(prog, attr, hl);
+	d.why = hl->why;
+	d.digest = hl->has_digest ? hl->digest : NULL;
+	d.signer = hl->signer_len ? hl->signer : NULL;
+	d.signer_len = hl->signer_len;
+	err = hornet_decide(&d);
+	if (!err && d.err) {
+		/* Permitted: remember it as unverified, or refuse it. */
+		hl->hp = hornet_unverified(prog, hl, d.err);
+		if (!hl->hp)
+			err = -ENOMEM;
+	}
+	if (!err)
+		hornet_track(hl->hp);
+	else
+		kfree(hl->hp);
+	kfree(hl);
 	return err;
 }
 
@@ -440,11 +699,12 @@ static bool hornet_maps_bound(const struct hornet_prog *hp,
 static int hornet_bpf_prog(struct bpf_prog *prog)
 {
 	struct hornet_prog *hp = hornet_prog_find(prog->aux);
+	struct hornet_decision d = { .op = HORNET_OP_BIND, .prog = prog };
 	bool first = false;
-	int err;
 
-	if (!hp)
+	if (!hp || hp->state == HORNET_UNVERIFIED)
 		return 0;
+	d.insn_cnt = hp->insn_cnt;
 
 	mutex_lock(&hp->lock);
 	if (hp->state == HORNET_PENDING) {
@@ -453,77 +713,135 @@ static int hornet_bpf_prog(struct bpf_prog *prog)
 							      HORNET_REFUSED;
 		hornet_put_maps(hp);
 	}
-	err = hp->state == HORNET_REFUSED ? -EKEYREJECTED : 0;
+	if (hp->state == HORNET_REFUSED) {
+		d.err = -EKEYREJECTED;
+		d.why = "verifier bound unsigned maps";
+	}
 	mutex_unlock(&hp->lock);
 
-	if (err && first)
-		hornet_deny("BPF_PROG_LOAD", "verifier bound unsigned maps", err);
-	return err;
+	/* Each later descriptor of a refused program is a decision too. */
+	if (!first && !d.err)
+		return 0;
+	d.digest = hp->has_digest ? hp->digest : NULL;
+	return hornet_decide(&d);
 }
 
 /* Do the contents of the signed maps still hash to what was signed? */
-static int hornet_maps_unchanged(const struct hornet_map_state *ms)
+static int hornet_maps_unchanged(const struct hornet_prog *hp, u8 *chunk)
 {
 	u8 digest[SHA256_DIGEST_SIZE];
-	struct sha256_state sctx;
-	u8 chunk[256];
-	u64 size, off;
+	u64 size;
 	int err;
+	u32 i;
 
-	err = bpf_map_frozen_size(ms->map, &size);
-	if (err)
-		return err;
-	sha256_init(&sctx);
-	for (off = 0; off < size; off += sizeof(chunk)) {
-		u32 len = min_t(u64, sizeof(chunk), size - off);
-
-		err = bpf_map_frozen_read(ms->map, off, chunk, len);
+	for (i = 0; i < hp->nr_maps; i++) {
+		err = bpf_map_frozen_size(hp->maps[i].map, &size);
+		if (!err)
+			err = hornet_map_digest(hp->maps[i].map, size, chunk,
+						digest);
 		if (err)
 			return err;
-		sha256_update(&sctx, chunk, len);
+		if (memcmp(digest, hp->maps[i].digest, sizeof(digest)))
+			return -EKEYREJECTED;
 	}
-	sha256_final(&sctx, digest);
-	return memcmp(digest, ms->digest, sizeof(digest)) ? -EKEYREJECTED : 0;
+	return 0;
 }
 
 /*
- * A program with signed maps may be run by userspace once, and only while
- * its maps still hold what was signed: a light-skeleton loader writes its
- * own map when it runs.
+ * Is the calling task's descriptor table shared with another task (a
+ * thread, an io_uring worker)? A syscall program creates and uses
+ * descriptors in that table; while no other task holds it, no one else can
+ * swap an object in behind a number the program is about to use, and only
+ * this task, busy running the program, could start sharing it. fdget()
+ * relies on the same property for its lockless lookups. Kernel threads
+ * share their table only with other kernel threads.
  */
-static int hornet_bpf(int cmd, union bpf_attr *attr, unsigned int size)
+static bool hornet_files_shared(void)
 {
-	const char *why = "signed map changed since load";
-	struct hornet_prog *hp;
-	struct bpf_prog *prog;
-	int err = 0;
-	u32 i;
+	struct files_struct *files = current->files;
 
-	if (cmd != BPF_PROG_TEST_RUN)
-		return 0;
+	if (current->flags & PF_KTHREAD)
+		return false;
+	return files && atomic_read(&files->count) > 1;
+}
 
-	prog = bpf_prog_get(attr->test.prog_fd);
-	if (IS_ERR(prog))
-		return 0;	/* BPF_PROG_RUN reports the bad descriptor */
+/* Does a userspace run ask the loader to read kernel memory? */
+static bool hornet_skel_kernel(const void *ctx, u32 ctx_size)
+{
+	u32 flags;
 
-	hp = hornet_prog_find(prog->aux);
-	if (hp) {
-		mutex_lock(&hp->lock);
-		if (hp->state != HORNET_BOUND) {
-			why = "program already ran";
-			err = -EKEYREJECTED;
-		}
-		for (i = 0; !err && i < hp->nr_maps; i++)
-			err = hornet_maps_unchanged(&hp->maps[i]);
-		if (!err)
-			hp->state = HORNET_RAN;
-		mutex_unlock(&hp->lock);
+	if (ctx_size < HORNET_LOADER_FLAGS_OFF + sizeof(flags))
+		return false;
+	memcpy(&flags, ctx + HORNET_LOADER_FLAGS_OFF, sizeof(flags));
+	return flags & HORNET_SKEL_KERNEL;
+}
+
+static int hornet_check_run(struct hornet_prog *hp, const void *ctx,
+			    u32 ctx_size, bool kernel, const char **why)
+{
+	u8 *chunk;
+	int err;
+
+	if (hornet_files_shared()) {
+		*why = "descriptor table shared with another task";
+		return -EBUSY;
 	}
-	bpf_prog_put(prog);
 
-	if (err)
-		hornet_deny("BPF_PROG_RUN", why, err);
+	if (!hp)
+		return 0;	/* loaded by the kernel */
+
+	if (hp->state == HORNET_UNVERIFIED) {
+		*why = "loaded in permissive mode without passing the checks";
+		return hp->load_err;
+	}
+
+	if (!kernel && hornet_skel_kernel(ctx, ctx_size)) {
+		*why = "loader asked to read kernel memory (BPF_SKEL_KERNEL)";
+		return -EPERM;
+	}
+
+	chunk = kmalloc(HORNET_CHUNK, GFP_KERNEL_ACCOUNT);
+	if (!chunk) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	mutex_lock(&hp->lock);
+	if (hp->state != HORNET_BOUND) {
+		*why = hp->state == HORNET_RAN ? "program already ran" :
+						 "signed maps not bound";
+		err = -EKEYREJECTED;
+	} else {
+		err = hornet_maps_unchanged(hp, chunk);
+		if (err)
+			*why = err == -EKEYREJECTED ?
+			       "signed map changed since load" :
+			       "signed map not readable";
+	}
+	/* A loader writes its own maps while it runs: it runs once. */
+	if (!err && hp->nr_maps)
+		hp->state = HORNET_RAN;
+	mutex_unlock(&hp->lock);
+	kfree(chunk);
 	return err;
+}
+
+/*
+ * Called right before a BPF_PROG_TYPE_SYSCALL program runs, from
+ * BPF_PROG_RUN once its arguments are checked and @ctx is copied in, or
+ * from kern_sys_bpf(): the program here is the one that runs.
+ */
+static int hornet_bpf_syscall_prog_run(struct bpf_prog *prog, const void *ctx,
+				       u32 ctx_size, bool kernel)
+{
+	struct hornet_prog *hp = hornet_prog_find(prog->aux);
+	struct hornet_decision d = { .op = HORNET_OP_RUN, .prog = prog };
+
+	d.insn_cnt = hp ? hp->insn_cnt : prog->len;
+	d.err = hornet_check_run(hp, ctx, ctx_size, kernel, &d.why);
+	/* Runs of kernel-loaded programs that pass are only counted. */
+	d.quiet = !hp;
+	d.digest = hp && hp->has_digest ? hp->digest : NULL;
+	return hornet_decide(&d);
 }
 
 static void hornet_bpf_prog_free(struct bpf_prog *prog)
@@ -538,16 +856,22 @@ static void hornet_bpf_prog_free(struct bpf_prog *prog)
 
 	if (!hp)
 		return;
-	/* No other hook can run for a program that is being freed. */
+	/*
+	 * No other hook can run for a program that is being freed. Its maps
+	 * are still alive: pending ones by Hornet's references, bound ones
+	 * through used_maps, which are dropped after this hook.
+	 */
 	if (hp->state == HORNET_PENDING)
 		hornet_put_maps(hp);
+	else if (hp->state == HORNET_BOUND || hp->state == HORNET_RAN)
+		hornet_release_maps(hp);
 	kfree(hp);
 }
 
 static struct security_hook_list hornet_hooks[] __ro_after_init = {
-	LSM_HOOK_INIT(bpf, hornet_bpf),
 	LSM_HOOK_INIT(bpf_prog, hornet_bpf_prog),
 	LSM_HOOK_INIT(bpf_prog_load, hornet_bpf_prog_load),
+	LSM_HOOK_INIT(bpf_syscall_prog_run, hornet_bpf_syscall_prog_run),
 	LSM_HOOK_INIT(bpf_prog_free, hornet_bpf_prog_free),
 };
 
@@ -558,7 +882,9 @@ static const struct lsm_id hornet_lsmid = {
 
 static int __init hornet_init(void)
 {
-	pr_info("eBPF signature verification enabled\n");
+	hornet_enabled = true;
+	pr_info("eBPF signature verification enabled, %s mode\n",
+		hornet_enforcing() ? "enforcing" : "permissive");
 	security_add_hooks(hornet_hooks, ARRAY_SIZE(hornet_hooks),
 			   &hornet_lsmid);
 	return 0;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Hornet: parsing of the signature trailer, the map references of a
- * program and the layout of the signed payload. Nothing here touches a
- * file, a map or a task, so every function is a pure function of its
- * arguments.
+ * Hornet: parsing of the signature trailer, the load attributes and map
+ * references of a program, and the building of the signed payload.
+ * Nothing here touches a file, a map or a task, so every function is a
+ * pure function of its arguments.
  */
 
 #include <linux/bpf.h>
@@ -213,37 +213,159 @@ int hornet_scan_insns(const struct bpf_insn *insns, u32 insn_cnt,
 EXPORT_SYMBOL_IF_KUNIT(hornet_scan_insns);
 
 /**
- * hornet_payload_layout() - place the parts of the signed payload
- * @insn_cnt: number of 8-byte instructions; they start the payload
- * @map_sizes: size in bytes of the contents of each map, in payload order
- * @nr_maps: number of entries in @map_sizes and @offsets
- * @offsets: on success, the offset in bytes of each map's contents
- * @total: on success, the payload size in bytes
+ * hornet_check_attr() - refuse the load attributes the signature cannot cover
+ * @attr: the attributes of a BPF_PROG_LOAD from userspace, as copied into
+ *	the kernel (include/uapi/linux/bpf.h)
  * @why: on failure, a short description for the log
  *
+ * A userspace load must be a light-skeleton loader: a
+ * BPF_PROG_TYPE_SYSCALL program with no expected attach type, no attach
+ * target, no BTF and no BTF-driven rewriting (func_info, line_info,
+ * in-kernel CO-RE relocations), not offloaded to a device, without a
+ * token, whose only flag is BPF_F_SLEEPABLE. Each of these would change
+ * what the signed instructions do, or which objects they reach, after the
+ * signature was checked. Everything else a light skeleton needs is loaded
+ * by its loader from inside the kernel. License, program name, the
+ * verifier log and fd_array are not refused here: the first three do not
+ * change what runs, and the maps fd_array names are checked on their own.
+ *
  * Context: Any context.
- * Return: 0 on success; -E2BIG if the payload would exceed
- * HORNET_MAX_PAYLOAD bytes.
+ * Return: 0 if @attr may be signed; -EPERM otherwise.
  */
-int hornet_payload_layout(u32 insn_cnt, const u64 *map_sizes, u32 nr_maps,
-			  u64 *offsets, u64 *total, const char **why)
+int hornet_check_attr(const union bpf_attr *attr, const char **why)
 {
-	u64 len = (u64)insn_cnt * sizeof(struct bpf_insn);
+	if (attr->prog_type != BPF_PROG_TYPE_SYSCALL) {
+		*why = "program type is not BPF_PROG_TYPE_SYSCALL";
+		return -EPERM;
+	}
+	if (attr->prog_flags & ~BPF_F_SLEEPABLE) {
+		*why = "prog_flags other than BPF_F_SLEEPABLE";
+		return -EPERM;
+	}
+	if (attr->expected_attach_type || attr->attach_btf_id ||
+	    attr->attach_prog_fd) {
+		*why = "attach type or attach target";
+		return -EPERM;
+	}
+	if (attr->prog_btf_fd || attr->func_info_rec_size || attr->func_info ||
+	    attr->func_info_cnt || attr->line_info_rec_size ||
+	    attr->line_info || attr->line_info_cnt) {
+		*why = "program BTF, func_info or line_info";
+		return -EPERM;
+	}
+	if (attr->core_relo_cnt || attr->core_relos ||
+	    attr->core_relo_rec_size) {
+		*why = "CO-RE relocations";
+		return -EPERM;
+	}
+	if (attr->prog_ifindex) {
+		*why = "device offload (prog_ifindex)";
+		return -EPERM;
+	}
+	if (attr->kern_version) {
+		*why = "kern_version";
+		return -EPERM;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hornet_check_attr);
+
+/**
+ * hornet_payload_size() - size the signed payload and bound the signed data
+ * @insn_cnt: number of 8-byte instructions
+ * @map_sizes: size in bytes of the contents of each map, in payload order
+ * @nr_maps: number of entries in @map_sizes
+ * @len: on success, the payload size in bytes: the header, one record per
+ *	map and the instructions
+ * @why: on failure, a short description for the log
+ *
+ * The instructions and the map contents together, the data the signature
+ * vouches for, may not exceed HORNET_MAX_SIGNED bytes; that bounds the
+ * hashing each check does. The contents themselves are not part of the
+ * payload, only their digests.
+ *
+ * Context: Any context.
+ * Return: 0 on success; -E2BIG if the signed data would exceed
+ * HORNET_MAX_SIGNED bytes or @nr_maps exceeds HORNET_MAX_MAPS.
+ */
+int hornet_payload_size(u32 insn_cnt, const u64 *map_sizes, u32 nr_maps,
+			u64 *len, const char **why)
+{
+	u64 signed_len = (u64)insn_cnt * sizeof(struct bpf_insn);
 	u32 i;
 
-	if (len > HORNET_MAX_PAYLOAD)
+	if (nr_maps > HORNET_MAX_MAPS) {
+		*why = "too many maps";
+		return -E2BIG;
+	}
+	if (signed_len > HORNET_MAX_SIGNED)
 		goto too_big;
 	for (i = 0; i < nr_maps; i++) {
-		if (map_sizes[i] > HORNET_MAX_PAYLOAD - len)
+		if (map_sizes[i] > HORNET_MAX_SIGNED - signed_len)
 			goto too_big;
-		offsets[i] = len;
-		len += map_sizes[i];
+		signed_len += map_sizes[i];
 	}
-	*total = len;
+	*len = sizeof(struct hornet_payload_hdr) +
+	       (u64)nr_maps * sizeof(struct hornet_payload_map) +
+	       (u64)insn_cnt * sizeof(struct bpf_insn);
 	return 0;
 
 too_big:
-	*why = "payload larger than 16 MiB";
+	*why = "instructions and map contents larger than 16 MiB";
 	return -E2BIG;
 }
-EXPORT_SYMBOL_IF_KUNIT(hornet_payload_layout);
+EXPORT_SYMBOL_IF_KUNIT(hornet_payload_size);
+
+/**
+ * hornet_payload_hdr() - fill in the header of the signed payload
+ * @hdr: the header to fill in, the first 32 bytes of the payload
+ * @attr: the attributes of the BPF_PROG_LOAD being checked
+ * @nr_maps: number of map records that follow the header
+ *
+ * The header binds the program type, expected attach type, flags and
+ * instruction count of the load, so that the same bytes cannot be loaded
+ * as something else or cut into instructions and maps another way.
+ *
+ * Context: Any context.
+ */
+void hornet_payload_hdr(struct hornet_payload_hdr *hdr,
+			const union bpf_attr *attr, u32 nr_maps)
+{
+	memcpy(hdr->magic, HORNET_PAYLOAD_MAGIC, sizeof(hdr->magic));
+	hdr->version = cpu_to_le32(HORNET_PAYLOAD_VERSION);
+	hdr->prog_type = cpu_to_le32(attr->prog_type);
+	hdr->expected_attach_type = cpu_to_le32(attr->expected_attach_type);
+	hdr->prog_flags = cpu_to_le32(attr->prog_flags);
+	hdr->insn_cnt = cpu_to_le32(attr->insn_cnt);
+	hdr->nr_maps = cpu_to_le32(nr_maps);
+}
+EXPORT_SYMBOL_IF_KUNIT(hornet_payload_hdr);
+
+/**
+ * hornet_payload_map() - fill in the record of one map of the payload
+ * @rec: the record to fill in, 64 bytes
+ * @geo: the map's geometry
+ * @ref: how the program names the map
+ * @digest: SHA-256 of the map's contents
+ *
+ * The record binds the geometry that gives the contents their meaning,
+ * so that bytes signed as one layout of maps cannot be loaded as another.
+ *
+ * Context: Any context.
+ */
+void hornet_payload_map(struct hornet_payload_map *rec,
+			const struct hornet_map_geometry *geo,
+			const struct hornet_map_ref *ref,
+			const u8 digest[SHA256_DIGEST_SIZE])
+{
+	rec->map_type = cpu_to_le32(geo->map_type);
+	rec->key_size = cpu_to_le32(geo->key_size);
+	rec->value_size = cpu_to_le32(geo->value_size);
+	rec->max_entries = cpu_to_le32(geo->max_entries);
+	rec->map_flags = cpu_to_le32(geo->map_flags);
+	rec->ref_kind = cpu_to_le32(ref->kind);
+	rec->ref = cpu_to_le32(ref->val);
+	rec->reserved = 0;
+	memcpy(rec->digest, digest, SHA256_DIGEST_SIZE);
+}
+EXPORT_SYMBOL_IF_KUNIT(hornet_payload_map);
