@@ -77,8 +77,9 @@ long syscall(long nr, ...)
 	switch ((int)a[0]) {
 	case BPF_MAP_CREATE:
 		value_size = attr->value_size;
-		logf_("map_create type %u key %u value %u max %u\n", attr->map_type,
-		      attr->key_size, attr->value_size, attr->max_entries);
+		logf_("map_create type %u key %u value %u max %u flags %u\n",
+		      attr->map_type, attr->key_size, attr->value_size,
+		      attr->max_entries, attr->map_flags);
 		return open("/dev/null", O_RDONLY);
 	case BPF_MAP_UPDATE_ELEM:
 		logf_("map_update_elem %u bytes\n", value_size);
@@ -88,7 +89,9 @@ long syscall(long nr, ...)
 		logf_("map_freeze\n");
 		return 0;
 	case BPF_PROG_LOAD:
-		logf_("prog_load type %u insn_cnt %u\n", attr->prog_type, attr->insn_cnt);
+		logf_("prog_load type %u insn_cnt %u attach %u flags %u\n",
+		      attr->prog_type, attr->insn_cnt, attr->expected_attach_type,
+		      attr->prog_flags);
 		append("insns", (const void *)(long)attr->insns, attr->insn_cnt * 8UL);
 		errno = EPERM;
 		return -1;

@@ -4,10 +4,11 @@
 # H09 generator drift: a real BPF program turned into a light skeleton by
 # the 6.12 tree's bpftool (opts_data[]/opts_insn[] arrays) and by Debian's
 # bpftool 7.1 (opts.data = (void *)"..." literals).  extract-skel.sh must
-# write, byte for byte, what the compiled loader passes to bpf(): the
-# instructions of BPF_PROG_LOAD followed by the value of the loader map's
-# BPF_MAP_UPDATE_ELEM, captured by an LD_PRELOAD shim for syscall() (an
-# independent method: it sees the real calls, not the opts structure).
+# write, byte for byte, the Hornet payload of what the compiled loader
+# passes to bpf(): captured by an LD_PRELOAD shim for syscall() (an
+# independent method: it sees the real calls, not the opts structure) and
+# assembled here in shell from the format in Hornet.rst (header, one map
+# record with the SHA-256 of the loader map's data, instructions).
 # Unknown formats fail non-zero and create no output.
 
 . "$(dirname "$0")/tap.sh"
@@ -49,6 +50,29 @@ else
 	skip "Debian bpftool: $DEB_BPFTOOL not installed (apt-get install bpftool)"
 fi
 
+# le32 N...: each N as 4 little-endian bytes.
+le32() {
+	local v
+	for v in "$@"; do
+		printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((v & 255)) $((v >> 8 & 255)) \
+			$((v >> 16 & 255)) $((v >> 24 & 255)))"
+	done
+}
+
+# expect_payload DIR: the payload Hornet builds for the loader the shim saw
+# in DIR (one loader map, named by fd_array index 0).
+expect_payload() {
+	local d=$1 p m
+	read -r _ _ ptype _ cnt _ attach _ pflags < <(grep '^prog_load' "$d/log")
+	read -r _ _ mtype _ key _ value _ max _ mflags < <(grep '^map_create' "$d/log")
+	printf HORNETPL
+	le32 1 "$ptype" "$attach" "$pflags" "$cnt" 1
+	# BPF_F_RDONLY (8) and BPF_F_WRONLY (16) belong to the descriptor.
+	le32 "$mtype" "$key" "$value" "$max" $((mflags & ~24)) 0 0 0
+	openssl dgst -sha256 -binary "$d/data"
+	cat "$d/insns"
+}
+
 bpftool_of() { if [ "$1" = tree ]; then echo "$BPFTOOL_OUT/bpftool"; else echo "$DEB_BPFTOOL"; fi; }
 incs_of() { if [ "$1" = tree ]; then echo "-I$TREE/tools/lib -I$TREE/tools/include/uapi"; fi; }
 
@@ -69,7 +93,7 @@ for g in "${gens[@]}"; do
 	check "$g: loader runs under the shim (all bpf() calls answered by the shim)" \
 		env HORNET_CAPTURE_DIR="$T/cap-$g" LD_PRELOAD="$T/shim.so" "$T/$g.loader"
 	diag "$T/cap-$g/log" 2> /dev/null
-	cat "$T/cap-$g/insns" "$T/cap-$g/data" > "$T/cap-$g/payload" 2> /dev/null
+	expect_payload "$T/cap-$g" > "$T/cap-$g/payload" 2> /dev/null
 	check "$g: shim saw one loader map of data_sz bytes and one BPF_PROG_LOAD" \
 		bash -c "[ \$(grep -c '^map_create type 2 key 4 value' '$T/cap-$g/log') -eq 1 ] &&
 			 [ \$(grep -c '^prog_load' '$T/cap-$g/log') -eq 1 ] &&
