@@ -10,11 +10,19 @@
  *   hornet_raw_loader CASE [LOOPS [SECS]]  set up the maps of CASE and run
  *                                         BPF_PROG_LOAD LOOPS times (1), or
  *                                         until SECS seconds have passed
+ *   hornet_raw_loader CASE -a ATTR        load once with one load attribute
+ *                                         that the signature does not cover
+ *                                         changed (see apply_tweak())
+ *   hornet_raw_loader CASE -p PIN         load CASE as an fmod_ret program
+ *                                         on security_bpf, attach it and pin
+ *                                         the link at PIN
  *   hornet_raw_loader list                print the case names
  *
  * A signed copy of this program exists per case, each signed over the
  * payload of its case. Every map sits on a fixed descriptor (dup2), so the
- * instructions the build signs are the ones the run loads.
+ * instructions the build signs are the ones the run loads. Programs are
+ * BPF_PROG_TYPE_SYSCALL (sleepable), the only type a signed light-skeleton
+ * loader needs, and run with BPF_PROG_RUN without data or context.
  *
  * Exit status: 0 if every load succeeded and the program returned the sum
  * it was built to return; otherwise the errno of the failing step (all
@@ -23,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +40,11 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/unistd.h>
+#include <sys/mman.h>
+
+#ifdef HORNET_PAYLOAD_TOOL
+#include "hornet_payload.h"
+#endif
 
 #define EXIT_MISMATCH	250
 #define MAX_MAPS	4
@@ -41,6 +55,32 @@
 #define FD_CLOSED	150
 #define KEY_ZERO_OFF	-8
 #define PAYLOAD_MAX	(16 << 20)
+
+/* What the program computes (see build_prog()). */
+enum raw_body {
+	BODY_SUM,	/* the sum of the first word of every reference */
+	BODY_RET0,	/* r0 = 0; exit */
+	BODY_RET1,	/* r0 = 1; exit */
+	BODY_RET_BLACKLISTED,	/* r0 = 0x4242; exit, see lab/keys.sh */
+};
+
+/* The value BODY_RET_BLACKLISTED returns. */
+#define RET_BLACKLISTED	0x4242
+
+/* How a case tries to share its signed map with something else. */
+enum raw_share {
+	SHARE_NONE,
+	SHARE_RELOAD,		/* load the same program on the same maps again */
+	SHARE_OUTER_AFTER,	/* put the map in an outer map after the load */
+	SHARE_OUTER_BEFORE,	/* put the map in an outer map, then load */
+};
+
+/* A first BPF_PROG_RUN that fails on its own, before the real one. */
+enum raw_bad_run {
+	BAD_RUN_NONE,
+	BAD_RUN_CTX_FAULT,	/* ctx_in unmapped: EFAULT */
+	BAD_RUN_REPEAT,		/* repeat != 0, not for syscall programs: EINVAL */
+};
 
 /* Reference kinds of a case; the src_reg comes from the form. */
 enum ref_target {
@@ -83,6 +123,17 @@ struct raw_case {
 	int race;		/* a thread swaps fd_array[0] with map 1 */
 	int writes;		/* the program increments what it reads */
 	int runs;		/* BPF_PROG_TEST_RUN calls per load (1) */
+	enum raw_body body;
+	enum raw_bad_run bad_run;
+	enum raw_share share;
+	/*
+	 * max_entries of each map at run time when it differs from the
+	 * signed geometry (0: as signed). The run-time maps hold the signed
+	 * maps' bytes, concatenated in payload order and cut anew; all maps
+	 * of such a case have the same value_size and are listed in payload
+	 * order.
+	 */
+	__u32 recut[MAX_MAPS];
 };
 
 #define ARRAY(n)	{ BPF_MAP_TYPE_ARRAY, 4, 8, (n), 0, 0 }
@@ -205,6 +256,19 @@ static const struct raw_case cases[] = {
 		      BPF_F_MMAPABLE } }, .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
 	/* A program with signed maps runs once from userspace. */
+	/*
+	 * A verified map belongs to its program for life: no second load on
+	 * it (two loaders on one blob), no outer map before or after.
+	 */
+	{ .name = "claimed_map_reloaded", .share = SHARE_RELOAD,
+	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
+	  .refs = { { BPF_PSEUDO_MAP_VALUE, REF_MAP, 0 } }, .nr_refs = 1 },
+	{ .name = "claimed_map_into_outer", .share = SHARE_OUTER_AFTER,
+	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
+	  .refs = { { BPF_PSEUDO_MAP_VALUE, REF_MAP, 0 } }, .nr_refs = 1 },
+	{ .name = "map_in_outer_before_load", .share = SHARE_OUTER_BEFORE,
+	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
+	  .refs = { { BPF_PSEUDO_MAP_VALUE, REF_MAP, 0 } }, .nr_refs = 1 },
 	{ .name = "run_twice", .runs = 2,
 	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_VALUE, REF_MAP, 0 } }, .nr_refs = 1 },
@@ -232,6 +296,43 @@ static const struct raw_case cases[] = {
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
 	{ .name = "unknown_src_reg",
 	  .refs = { { 7, REF_RAW, 0, 0 } }, .nr_refs = 1 },
+	/*
+	 * "r0 = 0; exit", loaded with one load attribute the signature does
+	 * not cover at a time (-a ATTR): the attribute, not the signed
+	 * bytes, would decide what the program does.
+	 */
+	{ .name = "attr_base", .body = BODY_RET0 },
+	/*
+	 * Its payload's SHA-256 is on the kernel's blacklist ("bin:" entry of
+	 * CONFIG_SYSTEM_BLACKLIST_HASH_LIST, lab/keys.sh): refused although
+	 * validly signed.
+	 */
+	{ .name = "blacklisted_payload", .body = BODY_RET_BLACKLISTED },
+	/*
+	 * "r0 = 1; exit": harmless as a syscall program; as fmod_ret on
+	 * security_bpf it makes every bpf() skip the LSMs' bpf hook.
+	 */
+	{ .name = "fmod_ret", .body = BODY_RET1 },
+	/*
+	 * Signed over A (2 elements) and B (1 element); loaded with A' (1)
+	 * and B' (2) holding the same 24 bytes: the payload has no lengths.
+	 */
+	{ .name = "recut_geometry",
+	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 2, FD_BASE, 0 },
+		    { BPF_MAP_TYPE_ARRAY, 4, 8, 1, FD_BASE + 1, 0 } },
+	  .nr_maps = 2, .recut = { 1, 2 },
+	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 },
+		    { BPF_PSEUDO_MAP_FD, REF_MAP, 1 } }, .nr_refs = 2 },
+	/*
+	 * A first run that BPF_PROG_RUN itself refuses must not use up the
+	 * one run a program with signed maps has.
+	 */
+	{ .name = "brick_bad_ctx", .bad_run = BAD_RUN_CTX_FAULT,
+	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
+	  .refs = { { BPF_PSEUDO_MAP_VALUE, REF_MAP, 0 } }, .nr_refs = 1 },
+	{ .name = "brick_bad_repeat", .bad_run = BAD_RUN_REPEAT,
+	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
+	  .refs = { { BPF_PSEUDO_MAP_VALUE, REF_MAP, 0 } }, .nr_refs = 1 },
 };
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -268,10 +369,13 @@ static __s32 ref_imm(const struct raw_case *c, const struct raw_ref *r)
 	return c->maps[r->map].fd;
 }
 
+static __u32 expected_retval(const struct raw_case *c, struct raw_ref *refs,
+			     int nr, const int *fd_array_maps);
+
 /*
- * r7 = 0; for each reference: r1 = ref; r7 += 32-bit word at element 0
- * (through bpf_map_lookup_elem for map forms, directly for value forms);
- * r0 = r7; exit.
+ * BODY_SUM: r7 = 0; for each reference: r1 = ref; r7 += 32-bit word at
+ * element 0 (through bpf_map_lookup_elem for map forms, directly for value
+ * forms); r0 = r7; exit. BODY_RET0/BODY_RET1: r0 = 0 (1); exit.
  */
 static void build_prog(const struct raw_case *c, struct raw_ref *refs,
 		       int nr_refs)
@@ -279,6 +383,12 @@ static void build_prog(const struct raw_case *c, struct raw_ref *refs,
 	int i;
 
 	nr_insns = 0;
+	if (c->body != BODY_SUM) {
+		emit(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0,
+		     expected_retval(c, NULL, 0, NULL));
+		emit(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		return;
+	}
 	emit(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_7, 0, 0, 0);
 	emit(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, KEY_ZERO_OFF, 0);
 	for (i = 0; i < nr_refs; i++) {
@@ -356,6 +466,35 @@ static __u64 elem_value(int m, __u32 i, int changed)
 	return v;
 }
 
+/* Entries of map @m at run time. */
+static __u32 run_entries(const struct raw_case *c, int m)
+{
+	return c->recut[m] ? c->recut[m] : c->maps[m].max_entries;
+}
+
+/*
+ * The signed map and element whose bytes element @e of run-time map @m
+ * holds: (@m, @e) itself unless the case re-cuts its maps, in which case
+ * the run-time elements take the signed ones in order, across maps.
+ */
+static void signed_elem(const struct raw_case *c, int m, __u32 e, int *sm,
+			__u32 *se)
+{
+	__u64 idx = e;
+	int k;
+
+	*sm = m;
+	*se = e;
+	if (!c->recut[m])
+		return;
+	for (k = 0; k < m; k++)
+		idx += run_entries(c, k);
+	for (k = 0; k < c->nr_maps - 1 && idx >= c->maps[k].max_entries; k++)
+		idx -= c->maps[k].max_entries;
+	*sm = k;
+	*se = idx;
+}
+
 static void fill_value(char *buf, __u32 size, int m, __u32 i, int changed)
 {
 	__u64 v = elem_value(m, i, changed);
@@ -366,21 +505,7 @@ static void fill_value(char *buf, __u32 size, int m, __u32 i, int changed)
 		memcpy(buf + off, &v, sizeof(v));
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
+#ifdef HORNET_PAYLOAD_TOOL
 static int ref_before(const struct raw_case *c, const struct raw_ref *a,
 		      const struct raw_ref *b)
 {
@@ -390,16 +515,18 @@ static int ref_before(const struct raw_case *c, const struct raw_ref *a,
 }
 
 /*
- * Write the payload of @c to @path: the instructions, then the contents of
- * each distinct reference (IDX by ascending index, then FD by ascending fd).
+ * Write the payload Hornet builds for a load of @c to @path (the build
+ * host's twin of this program does this, see the Makefile): the load
+ * attributes init_load_attr() uses, one record per distinct map reference
+ * (IDX by ascending index, then FD by ascending fd) with the signed
+ * geometry and contents, then the instructions.
  */
 static int write_payload(const struct raw_case *c, const char *path)
 {
 	static struct raw_ref refs[MAX_REFS], sorted[MAX_REFS];
 	static int fd_array_maps[MAX_REFS];
-	static char value[4096];
-	int nr, nr_sorted = 0, i, j, fd, err, m;
-	__u64 total;
+	static struct hp_map maps[MAX_REFS];
+	int nr, nr_sorted = 0, nr_maps = 0, i, j, fd, err, m;
 	__u32 e;
 
 	nr = case_refs(c, refs, fd_array_maps);
@@ -417,41 +544,47 @@ static int write_payload(const struct raw_case *c, const char *path)
 		nr_sorted++;
 	}
 
-	/*
-	 * Hornet refuses payloads over 16 MiB before it verifies anything,
-	 * and sign-ebpf will not sign them: sign the instructions alone.
-	 */
-	total = nr_insns * sizeof(insns[0]);
-	for (i = 0; i < nr_sorted; i++)
-		if (sorted[i].target == REF_MAP && !ref_is_idx(sorted[i].src))
-			total += (__u64)c->maps[sorted[i].map].value_size *
-				 c->maps[sorted[i].map].max_entries;
-	if (total > PAYLOAD_MAX)
-		nr_sorted = 0;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return errno;
-	err = write_all(fd, insns, nr_insns * sizeof(insns[0]));
-	for (i = 0; !err && i < nr_sorted; i++) {
+	/* References that name no map never reach the payload. */
+	for (i = 0; i < nr_sorted; i++) {
 		const struct raw_map *map;
+		char *contents;
 
 		if (sorted[i].target != REF_MAP)
 			continue;
 		m = ref_is_idx(sorted[i].src) ?
 			fd_array_maps[sorted[i].imm] : sorted[i].map;
 		map = &c->maps[m];
-		if (map->type != BPF_MAP_TYPE_ARRAY)
-			continue;
-		for (e = 0; !err && e < map->max_entries; e++) {
-			fill_value(value, map->value_size, m, e, 0);
-			err = write_all(fd, value, map->value_size);
+		contents = calloc(1, (size_t)map->value_size * map->max_entries + 1);
+		if (!contents) {
+			perror("hornet_raw_loader: map contents");
+			return 1;
 		}
+		for (e = 0; map->type == BPF_MAP_TYPE_ARRAY && e < map->max_entries; e++)
+			fill_value(contents + (size_t)e * map->value_size,
+				   map->value_size, m, e, 0);
+		maps[nr_maps++] = (struct hp_map) {
+			.type = map->type, .key_size = map->key_size,
+			.value_size = map->value_size,
+			.max_entries = map->max_entries,
+			.flags = map->flags & ~(BPF_F_RDONLY | BPF_F_WRONLY),
+			.ref_kind = ref_is_idx(sorted[i].src) ? HP_REF_IDX : HP_REF_FD,
+			.ref = ref_imm(c, &sorted[i]),
+			.contents = contents,
+		};
 	}
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return errno;
+	err = hp_write_payload(fd, BPF_PROG_TYPE_SYSCALL, 0, BPF_F_SLEEPABLE,
+			       insns, nr_insns, maps, nr_maps);
 	if (close(fd) && !err)
 		err = -errno;
+	for (i = 0; i < nr_maps; i++)
+		free((void *)maps[i].contents);
 	return -err;
 }
+#endif /* HORNET_PAYLOAD_TOOL */
 
 static int sys_bpf(int cmd, union bpf_attr *attr)
 {
@@ -509,8 +642,8 @@ static int setup_maps(const struct raw_case *c)
 {
 	static char value[4096];
 	union bpf_attr attr;
-	int i, fd, err;
-	__u32 e;
+	int i, fd, err, sm;
+	__u32 e, se;
 
 	for (i = 0; i < c->nr_maps; i++) {
 		const struct raw_map *map = &c->maps[i];
@@ -521,7 +654,7 @@ static int setup_maps(const struct raw_case *c)
 		attr.map_type = map->type;
 		attr.key_size = map->key_size;
 		attr.value_size = map->value_size;
-		attr.max_entries = map->max_entries;
+		attr.max_entries = run_entries(c, i);
 		attr.map_flags = map->flags;
 		if (map->spin_lock) {
 			attr.btf_fd = load_spin_lock_btf();
@@ -539,8 +672,9 @@ static int setup_maps(const struct raw_case *c)
 			close(fd);
 		}
 		if (map->type == BPF_MAP_TYPE_ARRAY) {
-			for (e = 0; e < map->max_entries; e++) {
-				fill_value(value, map->value_size, i, e,
+			for (e = 0; e < run_entries(c, i); e++) {
+				signed_elem(c, i, e, &sm, &se);
+				fill_value(value, map->value_size, sm, se,
 					   c->change_elem1);
 				memset(&attr, 0, sizeof(attr));
 				attr.map_fd = map->fd;
@@ -567,18 +701,117 @@ static int setup_maps(const struct raw_case *c)
 static __u32 expected_retval(const struct raw_case *c, struct raw_ref *refs,
 			     int nr, const int *fd_array_maps)
 {
-	__u32 sum = 0;
-	int i, m;
+	__u32 sum = 0, se;
+	int i, m, sm;
 
+	if (c->body == BODY_RET_BLACKLISTED)
+		return RET_BLACKLISTED;
+	if (c->body != BODY_SUM)
+		return c->body == BODY_RET1;
 	for (i = 0; i < nr; i++) {
 		if (refs[i].target != REF_MAP)
 			continue;
 		m = ref_is_idx(refs[i].src) ? fd_array_maps[refs[i].imm] :
 					      refs[i].map;
+		signed_elem(c, m, 0, &sm, &se);
 		if (c->maps[m].type == BPF_MAP_TYPE_ARRAY)
-			sum += (__u32)elem_value(m, 0, 0);
+			sum += (__u32)elem_value(sm, se, 0);
 	}
 	return sum;
+}
+
+/*
+ * BPF_PROG_RUN of @prog_fd: a syscall program takes no data and, here, no
+ * context; a socket filter (one of the attribute variants) needs a packet.
+ * @bad makes the run fail in BPF_PROG_RUN's own checks.
+ */
+static int test_run(int prog_fd, __u32 prog_type, enum raw_bad_run bad,
+		    __u32 *retval)
+{
+	static char data[64];
+	union bpf_attr attr;
+	void *page;
+	int err;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = prog_fd;
+	if (prog_type == BPF_PROG_TYPE_SOCKET_FILTER) {
+		attr.test.data_in = (unsigned long)data;
+		attr.test.data_size_in = sizeof(data);
+	}
+	if (bad == BAD_RUN_CTX_FAULT) {
+		/* An address that was mapped a moment ago and is not now. */
+		page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+		if (page == MAP_FAILED)
+			return -errno;
+		munmap(page, 4096);
+		attr.test.ctx_in = (unsigned long)page;
+		attr.test.ctx_size_in = 8;
+	} else if (bad == BAD_RUN_REPEAT) {
+		attr.test.repeat = 2;
+	}
+	err = sys_bpf(BPF_PROG_TEST_RUN, &attr);
+	if (!err)
+		*retval = attr.test.retval;
+	return err;
+}
+
+/* The attributes a light-skeleton loader uses: syscall, sleepable. */
+static void init_load_attr(union bpf_attr *attr, const struct raw_case *c,
+			   int *fd_array)
+{
+	memset(attr, 0, sizeof(*attr));
+	attr->prog_type = BPF_PROG_TYPE_SYSCALL;
+	attr->prog_flags = BPF_F_SLEEPABLE;
+	attr->insns = (unsigned long)insns;
+	attr->insn_cnt = nr_insns;
+	attr->license = (unsigned long)"GPL";
+	if (c->bad_fd_array)
+		attr->fd_array = 8;
+	else if (!c->no_fd_array && case_fd_array_len(c))
+		attr->fd_array = (unsigned long)fd_array;
+}
+
+/*
+ * Run a loaded program of @c: first the failing run of the case, if any,
+ * then c->runs (1) real runs, each of which must return @want.
+ */
+static int run_loaded(const struct raw_case *c, int prog_fd, __u32 want)
+{
+	int run, err, bad_want;
+	char step[80];
+	__u32 retval;
+
+	if (c->bad_run) {
+		bad_want = c->bad_run == BAD_RUN_CTX_FAULT ? EFAULT : EINVAL;
+		err = test_run(prog_fd, BPF_PROG_TYPE_SYSCALL, c->bad_run,
+			       &retval);
+		if (err != -bad_want) {
+			printf("hornet_raw_loader: failing run: errno %d, want %d\n",
+			       -err, bad_want);
+			return EXIT_MISMATCH;
+		}
+		printf("hornet_raw_loader: failing run: errno %d, from BPF_PROG_RUN's own checks\n",
+		       bad_want);
+	}
+	for (run = 0; run < (c->runs ? c->runs : 1); run++) {
+		err = test_run(prog_fd, BPF_PROG_TYPE_SYSCALL, BAD_RUN_NONE,
+			       &retval);
+		if (err) {
+			snprintf(step, sizeof(step), "run %d of the program%s",
+				 run + 1,
+				 c->bad_run ? " after the failing run" : "");
+			return report(step, err);
+		}
+		/* A writing program sees its own earlier writes. */
+		if (retval != want && !(c->writes && run)) {
+			printf("hornet_raw_loader: program returned %u, want %u\n",
+			       retval, want);
+			return EXIT_MISMATCH;
+		}
+	}
+	return 0;
 }
 
 static int race_stop;
@@ -600,25 +833,63 @@ static void *race_thread(void *arg)
  * succeeds must run the signed map's program; a refused one must say
  * EKEYREJECTED.
  */
-static int run_race(const struct raw_case *c, int *fd_array, int loops,
-		    __u32 want)
+/* The id of the map, or of the one map a program is bound to; 0 on error. */
+static __u32 obj_map_id(int fd, int is_prog)
+{
+	struct bpf_prog_info pinfo;
+	struct bpf_map_info minfo;
+	union bpf_attr attr;
+	__u32 ids[2] = {};
+
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	if (is_prog) {
+		memset(&pinfo, 0, sizeof(pinfo));
+		pinfo.nr_map_ids = 2;
+		pinfo.map_ids = (unsigned long)ids;
+		attr.info.info = (unsigned long)&pinfo;
+		attr.info.info_len = sizeof(pinfo);
+	} else {
+		memset(&minfo, 0, sizeof(minfo));
+		attr.info.info = (unsigned long)&minfo;
+		attr.info.info_len = sizeof(minfo);
+	}
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
+		return 0;
+	if (!is_prog)
+		return minfo.id;
+	return pinfo.nr_map_ids == 1 ? ids[0] : 0;
+}
+
+/*
+ * fd_array_race: load @loops times while fd_array[0] flips. A load that
+ * succeeds must be bound to the signed map (checked by map id: the program
+ * cannot run here, a thread shares the descriptor table); a refused one
+ * must say EKEYREJECTED.
+ */
+static int run_race(const struct raw_case *c, int *fd_array, int loops)
 {
 	int i, prog_fd, err = 0, ok = 0, refused = 0;
+	__u32 signed_id, bound;
 	union bpf_attr attr;
-	char data[64];
 	pthread_t thread;
 
+	signed_id = obj_map_id(c->maps[0].fd, 0);
+	if (!signed_id)
+		return report("map id of the signed map", EIO);
 	race_fds[0] = c->maps[0].fd;
 	race_fds[1] = c->maps[1].fd;
 	if (pthread_create(&thread, NULL, race_thread, fd_array))
 		return report("pthread_create", EAGAIN);
 	for (i = 0; i < loops && !err; i++) {
-		memset(&attr, 0, sizeof(attr));
-		attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-		attr.insns = (unsigned long)insns;
-		attr.insn_cnt = nr_insns;
-		attr.license = (unsigned long)"GPL";
-		attr.fd_array = (unsigned long)fd_array;
+		/* New maps each time: a verified map serves one program. */
+		if (i) {
+			err = setup_maps(c);
+			if (err)
+				break;
+			signed_id = obj_map_id(c->maps[0].fd, 0);
+		}
+		init_load_attr(&attr, c, fd_array);
 		prog_fd = sys_bpf(BPF_PROG_LOAD, &attr);
 		if (prog_fd == -EKEYREJECTED) {
 			refused++;
@@ -628,18 +899,11 @@ static int run_race(const struct raw_case *c, int *fd_array, int loops,
 			err = report("racing load", prog_fd);
 			break;
 		}
-		memset(data, 0, sizeof(data));
-		memset(&attr, 0, sizeof(attr));
-		attr.test.prog_fd = prog_fd;
-		attr.test.data_in = (unsigned long)data;
-		attr.test.data_size_in = sizeof(data);
-		err = sys_bpf(BPF_PROG_TEST_RUN, &attr);
+		bound = obj_map_id(prog_fd, 1);
 		close(prog_fd);
-		if (err) {
-			err = report("racing run", err);
-		} else if (attr.test.retval != want) {
-			printf("hornet_raw_loader: load %d: unsigned map bound (%u, want %u)\n",
-			       i, attr.test.retval, want);
+		if (bound != signed_id) {
+			printf("hornet_raw_loader: load %d: bound map id %u, signed map id %u\n",
+			       i, bound, signed_id);
 			err = EXIT_MISMATCH;
 		} else {
 			ok++;
@@ -663,14 +927,76 @@ static double now_secs(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* An ARRAY_OF_MAPS whose element 0 is the map on descriptor @fd. */
+static int put_in_outer_map(int fd)
+{
+	union bpf_attr attr;
+	int outer, err;
+	__u32 key = 0;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY_OF_MAPS;
+	attr.key_size = 4;
+	attr.value_size = 4;
+	attr.max_entries = 1;
+	attr.inner_map_fd = fd;
+	outer = sys_bpf(BPF_MAP_CREATE, &attr);
+	if (outer < 0)
+		return report("create the outer map", outer);
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = outer;
+	attr.key = (unsigned long)&key;
+	attr.value = (unsigned long)&fd;
+	err = sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
+	if (err)
+		return report("put the signed map in the outer map", err);
+	printf("hornet_raw_loader: signed map is element 0 of outer map %d\n",
+	       outer);
+	return 0;
+}
+
+/*
+ * SHARE_RELOAD and SHARE_OUTER_AFTER, after the first load: the signed map
+ * must not serve anything else, now or once the program is gone.
+ */
+static int share_claimed(const struct raw_case *c, int prog_fd)
+{
+	union bpf_attr attr;
+	int fd, err;
+
+	if (c->share == SHARE_OUTER_AFTER) {
+		close(prog_fd);
+		return put_in_outer_map(c->maps[0].fd);
+	}
+	init_load_attr(&attr, c, NULL);
+	fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	if (fd >= 0) {
+		printf("hornet_raw_loader: second load on the same map: loaded\n");
+		return EXIT_MISMATCH;
+	}
+	printf("hornet_raw_loader: second load on the same map: errno %d\n",
+	       -fd);
+	close(prog_fd);
+	/* The first program's last reference is gone: still not reusable. */
+	err = sys_bpf(BPF_PROG_LOAD, &attr);
+	if (err != fd) {
+		printf("hornet_raw_loader: third load after close: %d, want %d\n",
+		       err, fd);
+		if (err >= 0)
+			close(err);
+		return EXIT_MISMATCH;
+	}
+	return report("load again on the claimed map", fd);
+}
+
 static int run_case(const struct raw_case *c, int loops)
 {
 	static struct raw_ref refs[MAX_REFS];
 	static int fd_array_maps[MAX_REFS], fd_array[MAX_REFS];
-	char data[64], log_step[64];
-	int nr, i, err, prog_fd, first = 0, pipefd[2], run;
-	double start;
+	int nr, i, err, prog_fd, first = 0, pipefd[2];
+	char log_step[64];
 	union bpf_attr attr;
+	double start;
 	__u32 want;
 
 	err = setup_maps(c);
@@ -688,21 +1014,28 @@ static int run_case(const struct raw_case *c, int loops)
 	build_prog(c, refs, nr);
 	want = expected_retval(c, refs, nr, fd_array_maps);
 	if (c->race)
-		return run_race(c, fd_array, loops, want);
+		return run_race(c, fd_array, loops);
+
+	if (c->share == SHARE_OUTER_BEFORE) {
+		err = put_in_outer_map(c->maps[0].fd);
+		if (err)
+			return err;
+	}
 
 	start = now_secs();
 	for (i = 0; i < loops; i++) {
 		if (time_budget && i && now_secs() - start > time_budget)
 			break;
-		memset(&attr, 0, sizeof(attr));
-		attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-		attr.insns = (unsigned long)insns;
-		attr.insn_cnt = nr_insns;
-		attr.license = (unsigned long)"GPL";
-		if (c->bad_fd_array)
-			attr.fd_array = 8;
-		else if (!c->no_fd_array && case_fd_array_len(c))
-			attr.fd_array = (unsigned long)fd_array;
+		/*
+		 * A verified map belongs to its program for life: every load
+		 * gets new maps, as a light skeleton's loader map is new.
+		 */
+		if (i) {
+			err = setup_maps(c);
+			if (err)
+				return err;
+		}
+		init_load_attr(&attr, c, fd_array);
 		prog_fd = sys_bpf(BPF_PROG_LOAD, &attr);
 		err = prog_fd < 0 ? -prog_fd : 0;
 		if (i == 0)
@@ -714,29 +1047,12 @@ static int run_case(const struct raw_case *c, int loops)
 		}
 		if (err)
 			continue;
-
-		for (run = 0; run < (c->runs ? c->runs : 1); run++) {
-			memset(data, 0, sizeof(data));
-			memset(&attr, 0, sizeof(attr));
-			attr.test.prog_fd = prog_fd;
-			attr.test.data_in = (unsigned long)data;
-			attr.test.data_size_in = sizeof(data);
-			err = sys_bpf(BPF_PROG_TEST_RUN, &attr);
-			if (err) {
-				close(prog_fd);
-				snprintf(log_step, sizeof(log_step),
-					 "run %d of the program", run + 1);
-				return report(log_step, err);
-			}
-			/* A writing program sees its own earlier writes. */
-			if (attr.test.retval != want && !(c->writes && run)) {
-				close(prog_fd);
-				printf("hornet_raw_loader: program returned %u, want %u\n",
-				       attr.test.retval, want);
-				return EXIT_MISMATCH;
-			}
-		}
+		err = run_loaded(c, prog_fd, want);
+		if (!err && c->share)
+			return share_claimed(c, prog_fd);
 		close(prog_fd);
+		if (err)
+			return err;
 	}
 	if (first) {
 		printf("hornet_raw_loader: %s: %d load(s) refused alike\n",
@@ -746,6 +1062,374 @@ static int run_case(const struct raw_case *c, int loops)
 	}
 	printf("hornet_raw_loader: %s: ok: %d load(s), program returned %u\n",
 	       c->name, i, want);
+	return 0;
+}
+
+/*
+ * Hand-made program BTF for the attributes that need one: [1] int,
+ * [2] FUNC_PROTO int (void), [3] FUNC hornet_prog; the other strings name
+ * a source line for line_info and the CO-RE access string "0".
+ */
+#define PROG_BTF_INT	1
+#define PROG_BTF_FUNC	3
+
+/* The last string is "0" (\x30): "\00" would be one octal escape. */
+static const char prog_btf_strs[] =
+	"\0int\0hornet_prog\0hornet_raw_loader.c\0r0 = 0\0\x30";
+
+/* Offset of @s in prog_btf_strs. */
+static __u32 prog_btf_str(const char *s)
+{
+	__u32 off = 1;
+
+	while (off < sizeof(prog_btf_strs) && strcmp(prog_btf_strs + off, s))
+		off += strlen(prog_btf_strs + off) + 1;
+	return off;
+}
+
+static int load_prog_btf(void)
+{
+	static struct {
+		struct btf_header hdr;
+		__u32 types[4 + 3 + 3];
+		char strs[sizeof(prog_btf_strs)];
+	} btf = {
+		.hdr = {
+			.magic = BTF_MAGIC, .version = BTF_VERSION,
+			.hdr_len = sizeof(struct btf_header),
+			.type_off = 0, .type_len = sizeof(btf.types),
+			.str_off = sizeof(btf.types),
+			.str_len = sizeof(prog_btf_strs),
+		},
+	};
+	__u32 *t = btf.types;
+	union bpf_attr attr;
+
+	/* [1] int: signed, 32 bits */
+	t[0] = prog_btf_str("int");
+	t[1] = BTF_KIND_INT << 24;
+	t[2] = 4;
+	t[3] = (BTF_INT_SIGNED << 24) | 32;
+	/* [2] int (void) */
+	t[4] = 0;
+	t[5] = BTF_KIND_FUNC_PROTO << 24;
+	t[6] = PROG_BTF_INT;
+	/* [3] global function hornet_prog of type [2] */
+	t[7] = prog_btf_str("hornet_prog");
+	t[8] = (BTF_KIND_FUNC << 24) | BTF_FUNC_GLOBAL;
+	t[9] = 2;
+	memcpy(btf.strs, prog_btf_strs, sizeof(prog_btf_strs));
+
+	memset(&attr, 0, sizeof(attr));
+	attr.btf = (unsigned long)&btf;
+	/* Without the struct's tail padding: sections must end the blob. */
+	attr.btf_size = offsetof(typeof(btf), strs) + sizeof(btf.strs);
+	return sys_bpf(BPF_BTF_LOAD, &attr);
+}
+
+/* Bytes that follow struct btf_type for @kind with @vlen; -1: unknown. */
+static long btf_type_extra(__u32 kind, __u32 vlen)
+{
+	switch (kind) {
+	case BTF_KIND_INT:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+		return 4;
+	case BTF_KIND_ARRAY:
+		return sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return (long)vlen * sizeof(struct btf_member);
+	case BTF_KIND_ENUM:
+		return (long)vlen * sizeof(struct btf_enum);
+	case BTF_KIND_ENUM64:
+		return (long)vlen * sizeof(struct btf_enum64);
+	case BTF_KIND_FUNC_PROTO:
+		return (long)vlen * sizeof(struct btf_param);
+	case BTF_KIND_DATASEC:
+		return (long)vlen * sizeof(struct btf_var_secinfo);
+	case BTF_KIND_PTR:
+	case BTF_KIND_FWD:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPE_TAG:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int read_whole(const char *path, char **bufp, size_t *lenp)
+{
+	size_t len = 0, size = 1 << 20;
+	char *buf = malloc(size), *bigger;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || !buf) {
+		free(buf);
+		return fd < 0 ? -errno : -ENOMEM;
+	}
+	while ((n = read(fd, buf + len, size - len)) > 0) {
+		len += n;
+		if (len < size)
+			continue;
+		bigger = realloc(buf, size * 2);
+		if (!bigger) {
+			n = -1;
+			errno = ENOMEM;
+			break;
+		}
+		buf = bigger;
+		size *= 2;
+	}
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return -errno;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+/* The type id of the BTF_KIND_FUNC called @name in the BTF file @path. */
+static int btf_find_func(const char *path, const char *name, __u32 *idp)
+{
+	const struct btf_header *hdr;
+	const struct btf_type *t;
+	const char *types, *strs;
+	size_t len = 0, off;
+	char *buf = NULL;
+	long extra;
+	__u32 id;
+	int err;
+
+	err = read_whole(path, &buf, &len);
+	if (err)
+		return err;
+	err = -EINVAL;
+	hdr = (const void *)buf;
+	if (len < sizeof(*hdr) || hdr->magic != BTF_MAGIC ||
+	    hdr->hdr_len < sizeof(*hdr) || hdr->hdr_len > len ||
+	    hdr->type_off + (__u64)hdr->type_len > len - hdr->hdr_len ||
+	    hdr->str_off + (__u64)hdr->str_len > len - hdr->hdr_len ||
+	    !hdr->str_len || buf[hdr->hdr_len + hdr->str_off + hdr->str_len - 1])
+		goto out;
+	types = buf + hdr->hdr_len + hdr->type_off;
+	strs = buf + hdr->hdr_len + hdr->str_off;
+	err = -ENOENT;
+	for (off = 0, id = 1; off + sizeof(*t) <= hdr->type_len; id++) {
+		t = (const void *)(types + off);
+		extra = btf_type_extra(BTF_INFO_KIND(t->info),
+				       BTF_INFO_VLEN(t->info));
+		if (extra < 0) {
+			err = -EINVAL;
+			break;
+		}
+		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC &&
+		    t->name_off < hdr->str_len &&
+		    !strcmp(strs + t->name_off, name)) {
+			*idp = id;
+			err = 0;
+			break;
+		}
+		off += sizeof(*t) + extra;
+	}
+out:
+	free(buf);
+	return err;
+}
+
+#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
+
+/*
+ * Change one load attribute of @attr (a signed syscall program) that the
+ * signature does not cover. "sleepable" changes nothing: it is what a
+ * light-skeleton loader passes. Returns 0, a negative errno, or -ENOENT
+ * for an unknown name.
+ */
+static int apply_tweak(const struct raw_case *c, const char *name,
+		       union bpf_attr *attr)
+{
+	static struct bpf_func_info func = { .insn_off = 0,
+					     .type_id = PROG_BTF_FUNC };
+	static struct bpf_line_info line;
+	static struct bpf_core_relo relo;
+	union bpf_attr plain;
+	int fd, need_btf = 0;
+	__u32 id;
+
+	if (!strcmp(name, "sleepable")) {
+		return 0;
+	} else if (!strcmp(name, "flags_0")) {
+		attr->prog_flags = 0;
+	} else if (!strcmp(name, "socket_filter")) {
+		/* A socket filter cannot be sleepable. */
+		attr->prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+		attr->prog_flags = 0;
+	} else if (!strcmp(name, "tracing")) {
+		attr->prog_type = BPF_PROG_TYPE_TRACING;
+		attr->prog_flags = 0;
+	} else if (!strcmp(name, "expected_attach_type")) {
+		attr->expected_attach_type = BPF_CGROUP_INET_EGRESS;
+	} else if (!strcmp(name, "attach_btf_id")) {
+		/* A real target if the kernel has BTF, else any id. */
+		if (btf_find_func(VMLINUX_BTF, "security_bpf", &id))
+			id = 1;
+		attr->attach_btf_id = id;
+	} else if (!strcmp(name, "attach_prog_fd")) {
+		/* The same signed program, loaded plainly first. */
+		init_load_attr(&plain, c, NULL);
+		fd = sys_bpf(BPF_PROG_LOAD, &plain);
+		if (fd < 0) {
+			report("plain load for attach_prog_fd", fd);
+			return fd;
+		}
+		attr->attach_prog_fd = fd;
+	} else if (!strcmp(name, "prog_btf_fd")) {
+		need_btf = 1;
+	} else if (!strcmp(name, "func_info") || !strcmp(name, "core_relo")) {
+		need_btf = 1;
+		attr->func_info = (unsigned long)&func;
+		attr->func_info_rec_size = sizeof(func);
+		attr->func_info_cnt = 1;
+		if (!strcmp(name, "core_relo")) {
+			/* Patch the immediate of "r0 = 0" with a type id. */
+			relo.insn_off = 0;
+			relo.type_id = PROG_BTF_INT;
+			relo.access_str_off = prog_btf_str("0");
+			relo.kind = BPF_CORE_TYPE_ID_LOCAL;
+			attr->core_relos = (unsigned long)&relo;
+			attr->core_relo_rec_size = sizeof(relo);
+			attr->core_relo_cnt = 1;
+		}
+	} else if (!strcmp(name, "line_info")) {
+		need_btf = 1;
+		line.insn_off = 0;
+		line.file_name_off = prog_btf_str("hornet_raw_loader.c");
+		line.line_off = prog_btf_str("r0 = 0");
+		line.line_col = (1 << 10) | 1;
+		attr->line_info = (unsigned long)&line;
+		attr->line_info_rec_size = sizeof(line);
+		attr->line_info_cnt = 1;
+	} else if (!strcmp(name, "rnd_hi32")) {
+		attr->prog_flags |= BPF_F_TEST_RND_HI32;
+	} else if (!strcmp(name, "any_alignment")) {
+		attr->prog_flags |= BPF_F_ANY_ALIGNMENT;
+	} else if (!strcmp(name, "token_fd")) {
+		/*
+		 * A token cannot be created in the initial user namespace;
+		 * the flag with a descriptor that is not a token is enough
+		 * to see who refuses it first.
+		 */
+		fd = open("/dev/null", O_RDONLY);
+		if (fd < 0)
+			return -errno;
+		attr->prog_flags |= BPF_F_TOKEN_FD;
+		attr->prog_token_fd = fd;
+	} else if (!strcmp(name, "ifindex")) {
+		attr->prog_ifindex = 1;	/* lo */
+	} else if (!strcmp(name, "kern_version")) {
+		attr->kern_version = (6 << 16) | (12 << 8);
+	} else {
+		return -ENOENT;
+	}
+	if (need_btf) {
+		fd = load_prog_btf();
+		if (fd < 0) {
+			report("load program BTF", fd);
+			return fd;
+		}
+		attr->prog_btf_fd = fd;
+	}
+	return 0;
+}
+
+/*
+ * Load @c once with the attribute @tweak changed; run it if its type can
+ * run without a target. Exit status as for run_case().
+ */
+static int run_attr(const struct raw_case *c, const char *tweak)
+{
+	union bpf_attr attr;
+	char step[96];
+	__u32 type, retval, want;
+	int prog_fd, err;
+
+	build_prog(c, NULL, 0);
+	want = expected_retval(c, NULL, 0, NULL);
+	init_load_attr(&attr, c, NULL);
+	err = apply_tweak(c, tweak, &attr);
+	if (err == -ENOENT)
+		return report("unknown attribute", err);
+	if (err)
+		return -err;
+	type = attr.prog_type;
+	prog_fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	snprintf(step, sizeof(step), "load %s with %s", c->name, tweak);
+	if (prog_fd < 0)
+		return report(step, prog_fd);
+	printf("hornet_raw_loader: %s: loaded (prog type %u)\n", step, type);
+	if (type != BPF_PROG_TYPE_SYSCALL && type != BPF_PROG_TYPE_SOCKET_FILTER)
+		return 0;
+	err = test_run(prog_fd, type, BAD_RUN_NONE, &retval);
+	if (err)
+		return report("run", err);
+	if (retval != want) {
+		printf("hornet_raw_loader: program returned %u, want %u (signed: r0 = %u)\n",
+		       retval, want, want);
+		return EXIT_MISMATCH;
+	}
+	printf("hornet_raw_loader: %s: ran, returned %u\n", step, retval);
+	return 0;
+}
+
+/*
+ * Load @c ("r0 = 1; exit", signed) as BPF_MODIFY_RETURN on security_bpf,
+ * attach it and pin the link at @pin, so that it outlives this process:
+ * from then on security_bpf() returns 1 without calling the LSMs.
+ */
+static int run_fmod_ret(const struct raw_case *c, const char *pin)
+{
+	int prog_fd, link_fd, err;
+	union bpf_attr attr;
+	__u32 id;
+
+	err = btf_find_func(VMLINUX_BTF, "security_bpf", &id);
+	if (err)
+		return report("find security_bpf in " VMLINUX_BTF, err);
+	build_prog(c, NULL, 0);
+	init_load_attr(&attr, c, NULL);
+	attr.prog_type = BPF_PROG_TYPE_TRACING;
+	attr.prog_flags = 0;
+	attr.expected_attach_type = BPF_MODIFY_RETURN;
+	attr.attach_btf_id = id;
+	prog_fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	if (prog_fd < 0)
+		return report("load as fmod_ret on security_bpf", prog_fd);
+	printf("hornet_raw_loader: fmod_ret: loaded on security_bpf (BTF id %u)\n",
+	       id);
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.attach_type = BPF_MODIFY_RETURN;
+	link_fd = sys_bpf(BPF_LINK_CREATE, &attr);
+	if (link_fd < 0)
+		return report("attach (BPF_LINK_CREATE)", link_fd);
+
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = (unsigned long)pin;
+	attr.bpf_fd = link_fd;
+	err = sys_bpf(BPF_OBJ_PIN, &attr);
+	if (err)
+		return report("pin the link", err);
+	printf("hornet_raw_loader: fmod_ret: attached, link pinned at %s\n", pin);
 	return 0;
 }
 
@@ -765,25 +1449,32 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int loops = 1;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		for (i = 0; i < NR_CASES; i++)
 			printf("%s\n", cases[i].name);
 		return 0;
 	}
+#ifdef HORNET_PAYLOAD_TOOL
 	if (argc == 4 && !strcmp(argv[1], "payload")) {
 		c = find_case(argv[2]);
 		if (!c)
 			return report("unknown case", EINVAL);
 		return write_payload(c, argv[3]);
 	}
+#endif
 	c = argc >= 2 && argc <= 4 ? find_case(argv[1]) : NULL;
+	if (c && argc == 4 && !strcmp(argv[2], "-a"))
+		return run_attr(c, argv[3]);
+	if (c && argc == 4 && !strcmp(argv[2], "-p"))
+		return run_fmod_ret(c, argv[3]);
 	if (argc >= 3)
 		loops = atoi(argv[2]);
 	if (argc == 4)
 		time_budget = atoi(argv[3]);
 	if (!c || loops < 1) {
-		fprintf(stderr, "Usage: %s list | payload CASE FILE | CASE [LOOPS [SECONDS]]\n",
-			argv[0]);
+		fprintf(stderr, "Usage: %s list | payload CASE FILE | CASE [LOOPS [SECONDS]] |\n"
+			"       CASE -a ATTRIBUTE | CASE -p PIN\n", argv[0]);
 		return report("usage", EINVAL);
 	}
 	return run_case(c, loops);
