@@ -58,7 +58,8 @@ check: kernel initramfs keys
 	-lab/qemu.sh check
 	@lab/summary.sh $$([ ! -x tests/host/run.sh ] || echo $(TAP)/host.tap) \
 		$$([ ! -f $(HORNET_CACHE)/linux/security/hornet/.kunitconfig ] || echo $(TAP)/kunit.tap) \
-		$(TAP)/lint.tap $(TAP)/vm.tap $(TAP)/vm-kernel.tap
+		$(TAP)/lint.tap $(TAP)/vm-rollout.tap $(TAP)/vm.tap \
+		$(TAP)/vm-lockdown.tap $(TAP)/vm-boot.tap $(TAP)/vm-kernel.tap
 
 clean:
 	rm -rf $(HORNET_CACHE)/build

@@ -10,5 +10,6 @@ mkdir -p "$SELFTESTS_OUT"
 say "selftests: building into $SELFTESTS_OUT"
 start=$(date +%s)
 make -C "$dir" -j"$(nproc)" OUTPUT="$SELFTESTS_OUT" \
-	HORNET_SIGN_KEY="$KEYS/signing_key.pem" HORNET_SIGN_CERT="$KEYS/signing_cert.pem"
+	HORNET_SIGN_KEY="$KEYS/signing_key.pem" HORNET_SIGN_CERT="$KEYS/signing_cert.pem" \
+	HORNET_KEYS_DIR="$KEYS"
 say "selftests: done ($(( $(date +%s) - start )) s)"

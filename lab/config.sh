@@ -13,17 +13,19 @@ st_config=$LINUX/tools/testing/selftests/hornet/config
 for f in ${EXTRA_FRAGMENTS:-}; do frags+=("$f"); done
 
 CERT=$KEYS/signing_cert.pem
+BLACKLIST=$KEYS/blacklist.hashes
 [ -s "$CERT" ] || die "config: $CERT missing (make keys)"
+[ -s "$BLACKLIST" ] || die "config: $BLACKLIST missing (make keys)"
 mkdir -p "$KBUILD"
 merged=$KBUILD/hornet-fragment.config
 for f in "${frags[@]}"; do
 	[ -f "$f" ] || die "config: fragment $f not found"
-	sed "s|@HORNET_CERT@|$CERT|" "$f"
+	sed "s|@HORNET_CERT@|$CERT|; s|@HORNET_BLACKLIST@|$BLACKLIST|" "$f"
 done | grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set$)' > "$merged.new"
 mv "$merged.new" "$merged"
 
 # Inputs: the merged fragment and every Kconfig file of the tree (by blob id).
-stamp=$({ cat "$merged"; git -C "$LINUX" ls-files -s -- '*Kconfig*'; } | sha256sum | cut -d' ' -f1)
+stamp=$({ cat "$merged" "$BLACKLIST"; git -C "$LINUX" ls-files -s -- '*Kconfig*'; } | sha256sum | cut -d' ' -f1)
 if [ -f "$KBUILD/.config" ] && [ "$(cat "$KBUILD/.hornet-config-stamp" 2>/dev/null)" = "$stamp" ]; then
 	say "config: $KBUILD/.config up to date"
 	exit 0
