@@ -825,7 +825,7 @@ TEST_F(boot, preload_iterators_work)
 		snprintf(path, sizeof(path), "%s/%s", mnt, files[i]);
 		fd = open(path, O_RDONLY);
 		EXPECT_LE(0, fd) {
-			TH_LOG("%s: %s (a kernel without CONFIG_BPF_PRELOAD, or its loaders failed)",
+			TH_LOG("%s: %s (no CONFIG_BPF_PRELOAD, or its loaders failed)",
 			       path, strerror(errno));
 		}
 		if (fd < 0)
