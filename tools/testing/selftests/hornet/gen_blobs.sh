@@ -2,20 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # gen_blobs.sh <out-dir> <work-dir> <payload> <trusted-key> <trusted-cert>
+#	[<keys-dir>]
 #
 # Build-time helper of the Hornet selftests: write PKCS#7 (CMS) blobs over
 # <payload> that sign-ebpf would never produce, one DER file per case, into
 # <out-dir>. hornet_test appends each to a copy of the loader and checks
 # the kernel's answer. Needs openssl; keys for the untrusted cases are made
-# in <work-dir>.
+# in <work-dir>. With <keys-dir> (the lab's keys, HORNET_KEYS_DIR), also
+# blobs signed by its blacklisted_key.pem, whose certificate chains to the
+# trusted key and is revoked by the kernel's "tbs:" blacklist.
 
 set -eu
 
-[ $# -eq 5 ] || {
-	echo "usage: $0 <out-dir> <work-dir> <payload> <key> <cert>" >&2
+[ $# -eq 5 ] || [ $# -eq 6 ] || {
+	echo "usage: $0 <out-dir> <work-dir> <payload> <key> <cert> [<keys-dir>]" >&2
 	exit 2
 }
-out=$1 work=$2 payload=$3 key=$4 cert=$5
+out=$1 work=$2 payload=$3 key=$4 cert=$5 keys=${6:-}
 openssl=${OPENSSL:-openssl}
 
 mkdir -p "$out" "$work"
@@ -109,3 +112,22 @@ for want in 65535 65536 65537; do
 		exit 1
 	}
 done
+
+# Two SignerInfos: the kernel's pkcs7_verify() accepts a message when any
+# one verifies, so Hornet requires exactly one. An untrusted signer first,
+# then the trusted one (the record would name the untrusted key).
+cms_sign "$out/two_signers.der" -md sha256 -noattr -nocerts \
+	-signer "$work/leaf.pem" -inkey "$work/leaf.key" \
+	-signer "$cert" -inkey "$key"
+
+if [ -n "$keys" ]; then
+	bl_cert=$keys/blacklisted_cert.pem bl_key=$keys/blacklisted_key.pem
+	# The revoked signer alone, its certificate embedded.
+	cms_sign "$out/blacklisted_embedded.der" -md sha256 -noattr \
+		-signer "$bl_cert" -inkey "$bl_key"
+	# The revoked signer plus a second SignerInfo that cannot verify: the
+	# kernel skips the blacklisted one and ignores the other.
+	cms_sign "$out/blacklisted_plus_untrusted.der" -md sha256 -noattr \
+		-signer "$bl_cert" -inkey "$bl_key" \
+		-signer "$work/leaf.pem" -inkey "$work/leaf.key"
+fi
