@@ -21,6 +21,57 @@ union bpf_attr;
 /* struct module_signature followed by the magic string. */
 #define HORNET_TRAILER_LEN	(sizeof(struct module_signature) + HORNET_MAGIC_LEN)
 
+/*
+ * An executable with signatures for several payloads ends in a signature
+ * table instead (Documentation/admin-guide/LSM/Hornet.rst, "Several light
+ * skeletons in one executable"):
+ *
+ *	[ DER 0 ] ... [ DER n-1 ][ entry 0 ] ... [ entry n-1 ][ footer ][ magic ]
+ *
+ * The DER blobs are back to back, in entry order, and end where entry 0
+ * begins. Integers are big-endian, as in struct module_signature.
+ */
+#define HORNET_TABLE_MAGIC	"~eBPF signature table v1~\n"
+#define HORNET_TABLE_MAGIC_LEN	(sizeof(HORNET_TABLE_MAGIC) - 1)
+/* One read of the last HORNET_MAGIC_LEN bytes tells the two formats apart. */
+static_assert(HORNET_TABLE_MAGIC_LEN == HORNET_MAGIC_LEN);
+/* Most entries in a signature table. */
+#define HORNET_MAX_SIGS		16
+
+/**
+ * struct hornet_sig_entry - one signature of a signature table
+ * @digest: SHA-256 of the payload the signature is for
+ * @sig_len: length in bytes of its PKCS#7 blob, 1 to HORNET_MAX_SIG_LEN
+ * @reserved: zero
+ */
+struct hornet_sig_entry {
+	u8 digest[SHA256_DIGEST_SIZE];
+	__be32 sig_len;
+	__be32 reserved;
+};
+
+static_assert(sizeof(struct hornet_sig_entry) == 40);
+
+/**
+ * struct hornet_sig_footer - end of a signature table, before the magic
+ * @nr_entries: number of struct hornet_sig_entry, 1 to HORNET_MAX_SIGS
+ * @reserved: zero
+ */
+struct hornet_sig_footer {
+	__be32 nr_entries;
+	__be32 reserved;
+};
+
+static_assert(sizeof(struct hornet_sig_footer) == 8);
+
+/* Footer and magic of a signature table. */
+#define HORNET_TABLE_END_LEN	(sizeof(struct hornet_sig_footer) + \
+				 HORNET_TABLE_MAGIC_LEN)
+/* Bytes read from the end of an executable to find its signature. */
+#define HORNET_TAIL_LEN		(HORNET_TABLE_END_LEN + HORNET_MAX_SIGS * \
+				 sizeof(struct hornet_sig_entry))
+static_assert(HORNET_TAIL_LEN >= HORNET_TRAILER_LEN);
+
 /* Largest PKCS#7 blob accepted, in bytes. */
 #define HORNET_MAX_SIG_LEN	SZ_64K
 /* Most distinct map references in one program (the verifier's own limit). */
@@ -131,6 +182,9 @@ struct hornet_map_geometry {
 
 int hornet_parse_trailer(const u8 *tail, size_t tail_len, u64 file_size,
 			 u32 *sig_len, const char **why);
+int hornet_find_signature(const u8 *tail, size_t tail_len, u64 file_size,
+			  const u8 digest[SHA256_DIGEST_SIZE], u64 *sig_off,
+			  u32 *sig_len, const char **why);
 int hornet_check_attr(const union bpf_attr *attr, const char **why);
 int hornet_scan_insns(const struct bpf_insn *insns, u32 insn_cnt,
 		      struct hornet_map_ref *refs, u32 *nr_refs,

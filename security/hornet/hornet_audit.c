@@ -271,7 +271,7 @@ static void hornet_audit(const struct hornet_decision *d,
 		return;
 	audit_log_format(ab, "op=%s verdict=%s enforcing=%d errno=%d",
 			 hornet_op_names[d->op], hornet_verdict_names[verdict],
-			 hornet_enforcing(), -d->err);
+			 d->enforcing, -d->err);
 	if (d->err)
 		audit_log_format(ab, " reason=\"%s\"", d->why);
 	if (lockdown)

@@ -125,6 +125,203 @@ static void hornet_trailer_test(struct kunit *test)
 	}
 }
 
+/* ---- signature table --------------------------------------------------- */
+
+/*
+ * The tail is laid out from the end: magic, footer, then entries 0 to
+ * @nr - 1 before it (as many as fit in the tail). The digest of entry i is
+ * 32 bytes of @ids[i], or of i + 1 when @ids[i] is 0; @want names the
+ * digest looked for the same way. @old_sig_len instead ends the file in a
+ * single-signature trailer of that length; @no_magic in neither magic.
+ */
+struct table_case {
+	const char *desc;
+	u64 file_size;
+	u32 nr;
+	u32 footer_reserved;
+	u32 reserved_at;	/* entry index + 1 with a non-zero reserved */
+	u32 lens[HORNET_MAX_SIGS];
+	u8 ids[HORNET_MAX_SIGS];
+	u8 want;
+	u32 old_sig_len;
+	bool no_magic;
+	int tail_adjust;
+	int err;
+	u64 off;
+	u32 len;
+};
+
+#define END HORNET_TABLE_END_LEN
+#define ENT sizeof(struct hornet_sig_entry)
+#define M64 SZ_64K
+
+static const struct table_case table_cases[] = {
+	{ .desc = "one entry", .file_size = BIG, .nr = 1, .lens = { 100 },
+	  .want = 1, .off = BIG - END - ENT - 100, .len = 100 },
+	{ .desc = "first of three", .file_size = BIG, .nr = 3,
+	  .lens = { 100, 200, 300 }, .want = 1,
+	  .off = BIG - END - 3 * ENT - 600, .len = 100 },
+	{ .desc = "middle of three", .file_size = BIG, .nr = 3,
+	  .lens = { 100, 200, 300 }, .want = 2,
+	  .off = BIG - END - 3 * ENT - 600 + 100, .len = 200 },
+	{ .desc = "last of three", .file_size = BIG, .nr = 3,
+	  .lens = { 100, 200, 300 }, .want = 3,
+	  .off = BIG - END - 3 * ENT - 300, .len = 300 },
+	{ .desc = "no entry for the payload", .file_size = BIG, .nr = 3,
+	  .lens = { 100, 200, 300 }, .want = 9, .err = -ENODATA },
+	{ .desc = "entry count 0", .file_size = BIG, .nr = 0, .want = 1,
+	  .err = -EBADMSG },
+	{ .desc = "entry count one over the maximum", .file_size = BIG,
+	  .nr = HORNET_MAX_SIGS + 1, .lens = { [0 ... 15] = 10 }, .want = 1,
+	  .err = -EBADMSG },
+	{ .desc = "entry count 0x80000000 (40 * n wraps 32 bits)",
+	  .file_size = BIG, .nr = 0x80000000, .want = 1, .err = -EBADMSG },
+	{ .desc = "entry count 0xFFFFFFFF", .file_size = BIG,
+	  .nr = 0xFFFFFFFF, .want = 1, .err = -EBADMSG },
+	{ .desc = "footer reserved not zero", .file_size = BIG, .nr = 1,
+	  .footer_reserved = 1, .lens = { 100 }, .want = 1, .err = -EBADMSG },
+	{ .desc = "reserved not zero in an entry not wanted", .file_size = BIG,
+	  .nr = 2, .reserved_at = 2, .lens = { 100, 100 }, .want = 1,
+	  .err = -EBADMSG },
+	{ .desc = "entry length 0", .file_size = BIG, .nr = 2,
+	  .lens = { 100, 0 }, .want = 1, .err = -EBADMSG },
+	{ .desc = "entry length at the 64 KiB cap", .file_size = BIG, .nr = 1,
+	  .lens = { M64 }, .want = 1, .off = BIG - END - ENT - M64,
+	  .len = M64 },
+	{ .desc = "entry length one over the cap", .file_size = BIG, .nr = 1,
+	  .lens = { M64 + 1 }, .want = 1, .err = -EBADMSG },
+	{ .desc = "entry length 0xFFFFFFFF", .file_size = 8ULL * SZ_1G,
+	  .nr = 1, .lens = { 0xFFFFFFFF }, .want = 1, .err = -EBADMSG },
+	{ .desc = "signatures exactly fill the bytes before the table",
+	  .file_size = END + 2 * ENT + 300, .nr = 2, .lens = { 100, 200 },
+	  .want = 1, .off = 0, .len = 100 },
+	{ .desc = "an entry reaching past the start of the file",
+	  .file_size = END + 2 * ENT + 299, .nr = 2, .lens = { 100, 200 },
+	  .want = 2, .err = -EBADMSG },
+	{ .desc = "nothing before the table", .file_size = END + ENT,
+	  .nr = 1, .lens = { 1 }, .want = 1, .err = -EBADMSG },
+	{ .desc = "file shorter than its entries", .file_size = END + ENT,
+	  .nr = 2, .lens = { 1, 1 }, .want = 1, .err = -EBADMSG },
+	{ .desc = "table magic alone", .file_size = HORNET_TABLE_MAGIC_LEN,
+	  .nr = 1, .want = 1, .err = -EBADMSG },
+	{ .desc = "duplicate digests", .file_size = BIG, .nr = 2,
+	  .lens = { 100, 100 }, .ids = { 5, 5 }, .want = 5, .err = -EBADMSG },
+	{ .desc = "duplicate digests, another entry wanted", .file_size = BIG,
+	  .nr = 3, .lens = { 100, 100, 100 }, .ids = { 1, 5, 5 }, .want = 1,
+	  .err = -EBADMSG },
+	{ .desc = "maximal table, last entry", .file_size = 2 * BIG,
+	  .nr = HORNET_MAX_SIGS, .lens = { [0 ... 15] = M64 },
+	  .want = HORNET_MAX_SIGS, .off = 2 * BIG - HORNET_TAIL_LEN - M64,
+	  .len = M64 },
+	{ .desc = "maximal table filling the file",
+	  .file_size = HORNET_TAIL_LEN + HORNET_MAX_SIGS * M64,
+	  .nr = HORNET_MAX_SIGS, .lens = { [0 ... 15] = M64 }, .want = 1,
+	  .off = 0, .len = M64 },
+	{ .desc = "maximal table one byte larger than the file",
+	  .file_size = HORNET_TAIL_LEN + HORNET_MAX_SIGS * M64 - 1,
+	  .nr = HORNET_MAX_SIGS, .lens = { [0 ... 15] = M64 }, .want = 1,
+	  .err = -EBADMSG },
+	{ .desc = "table on a file larger than 4 GiB",
+	  .file_size = 5ULL * SZ_1G, .nr = 2, .lens = { 4627, 5000 },
+	  .want = 2, .off = 5ULL * SZ_1G - END - 2 * ENT - 5000,
+	  .len = 5000 },
+	{ .desc = "single-signature trailer, any digest", .file_size = BIG,
+	  .old_sig_len = 100, .want = 7,
+	  .off = BIG - HORNET_TRAILER_LEN - 100, .len = 100 },
+	{ .desc = "single-signature trailer on a file shorter than the tail",
+	  .file_size = HORNET_TRAILER_LEN + 10, .old_sig_len = 10, .want = 1,
+	  .off = 0, .len = 10 },
+	{ .desc = "single-signature trailer, sig_len over the cap",
+	  .file_size = BIG, .old_sig_len = M64 + 1, .want = 1,
+	  .err = -EBADMSG },
+	{ .desc = "neither magic", .file_size = BIG, .no_magic = true,
+	  .want = 1, .err = -ENODATA },
+	{ .desc = "file shorter than a magic", .file_size = 10, .nr = 1,
+	  .want = 1, .err = -ENODATA },
+	{ .desc = "tail shorter than min(file, HORNET_TAIL_LEN)",
+	  .file_size = BIG, .nr = 1, .lens = { 100 }, .want = 1,
+	  .tail_adjust = -1, .err = -EINVAL },
+};
+
+KUNIT_ARRAY_PARAM_DESC(table, table_cases, desc);
+
+static void table_fill(const struct table_case *c, u8 *tail, size_t tail_len)
+{
+	struct hornet_sig_footer footer = {
+		.nr_entries = cpu_to_be32(c->nr),
+		.reserved = cpu_to_be32(c->footer_reserved),
+	};
+	struct module_signature ms = {
+		.id_type = PKEY_ID_PKCS7,
+		.sig_len = cpu_to_be32(c->old_sig_len),
+	};
+	struct hornet_sig_entry e;
+	size_t pos;
+	u32 i;
+
+	if (c->no_magic)
+		return;
+	if (c->old_sig_len) {
+		memcpy(tail + tail_len - HORNET_TRAILER_LEN, &ms, sizeof(ms));
+		memcpy(tail + tail_len - HORNET_MAGIC_LEN, HORNET_MAGIC,
+		       HORNET_MAGIC_LEN);
+		return;
+	}
+	if (tail_len < HORNET_TABLE_MAGIC_LEN)
+		return;
+	memcpy(tail + tail_len - HORNET_TABLE_MAGIC_LEN, HORNET_TABLE_MAGIC,
+	       HORNET_TABLE_MAGIC_LEN);
+	if (tail_len < END)
+		return;
+	memcpy(tail + tail_len - END, &footer, sizeof(footer));
+	for (i = 0; i < min_t(u32, c->nr, HORNET_MAX_SIGS); i++) {
+		/* Entry i starts (nr - i) entries before the footer. */
+		if ((u64)(c->nr - i) * ENT > tail_len - END)
+			continue;
+		pos = tail_len - END - (c->nr - i) * ENT;
+		memset(&e, 0, sizeof(e));
+		memset(e.digest, c->ids[i] ?: i + 1, sizeof(e.digest));
+		e.sig_len = cpu_to_be32(c->lens[i]);
+		if (c->reserved_at == i + 1)
+			e.reserved = cpu_to_be32(1);
+		memcpy(tail + pos, &e, sizeof(e));
+	}
+}
+
+static void hornet_table_test(struct kunit *test)
+{
+	const struct table_case *c = test->param_value;
+	size_t tail_len = min_t(u64, c->file_size, HORNET_TAIL_LEN);
+	u8 digest[SHA256_DIGEST_SIZE];
+	const char *why = NULL;
+	u32 sig_len = 0xdeadbeef;
+	u64 off = 0xdeadbeef;
+	u8 *tail;
+	int err;
+
+	tail = kunit_kzalloc(test, HORNET_TAIL_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tail);
+	table_fill(c, tail, tail_len);
+	memset(digest, c->want, sizeof(digest));
+
+	err = hornet_find_signature(tail, tail_len + c->tail_adjust,
+				    c->file_size, digest, &off, &sig_len,
+				    &why);
+	KUNIT_EXPECT_EQ(test, err, c->err);
+	if (c->err) {
+		KUNIT_EXPECT_NOT_NULL(test, why);
+		KUNIT_EXPECT_EQ(test, sig_len, 0xdeadbeef);
+		KUNIT_EXPECT_EQ(test, off, 0xdeadbeef);
+	} else {
+		KUNIT_EXPECT_EQ(test, off, c->off);
+		KUNIT_EXPECT_EQ(test, sig_len, c->len);
+	}
+}
+
+#undef END
+#undef ENT
+#undef M64
+
 /* ---- instruction scan -------------------------------------------------- */
 
 #define MAX_CASE_INSNS 12
@@ -478,6 +675,7 @@ static void hornet_payload_map_test(struct kunit *test)
 
 static struct kunit_case hornet_test_cases[] = {
 	KUNIT_CASE_PARAM(hornet_trailer_test, trailer_gen_params),
+	KUNIT_CASE_PARAM(hornet_table_test, table_gen_params),
 	KUNIT_CASE_PARAM(hornet_scan_test, scan_gen_params),
 	KUNIT_CASE(hornet_scan_first_test),
 	KUNIT_CASE(hornet_scan_max_maps_test),

@@ -207,15 +207,17 @@ bool hornet_enabled __ro_after_init;
  * not let unsigned code into a kernel that promises integrity); 0 in
  * permissive mode, or when the check passed.
  */
-static int hornet_decide(const struct hornet_decision *d)
+static int hornet_decide(struct hornet_decision *d)
 {
 	bool lockdown = false;
 
+	/* One read: the record states the mode the verdict was made in. */
+	d->enforcing = hornet_enforcing();
 	if (!d->err) {
 		hornet_record(d, HORNET_ACCEPTED, false);
 		return 0;
 	}
-	if (!hornet_enforcing()) {
+	if (!d->enforcing) {
 		lockdown = security_locked_down(LOCKDOWN_BPF_SIGNATURE) < 0;
 		if (!lockdown) {
 			hornet_record(d, HORNET_PERMITTED, false);
@@ -226,16 +228,20 @@ static int hornet_decide(const struct hornet_decision *d)
 	return d->err;
 }
 
-/* Read the PKCS#7 blob from the trailer of the current task's executable. */
+/*
+ * Read the PKCS#7 blob for the payload hl->digest from the end of the
+ * current task's executable: at most HORNET_TAIL_LEN bytes of trailer or
+ * table, then one blob of at most HORNET_MAX_SIG_LEN bytes.
+ */
 static int hornet_read_signature(struct hornet_load *hl, u8 **sig,
 				 u32 *sig_len)
 {
-	u8 tail[HORNET_TRAILER_LEN];
 	struct file *exe;
 	size_t tail_len;
 	loff_t size, pos;
+	u64 off;
 	ssize_t n;
-	u8 *buf;
+	u8 *tail, *buf;
 	u32 len;
 	int err;
 
@@ -252,16 +258,24 @@ static int hornet_read_signature(struct hornet_load *hl, u8 **sig,
 	}
 
 	size = i_size_read(file_inode(exe));
-	tail_len = min_t(loff_t, size, HORNET_TRAILER_LEN);
+	tail_len = min_t(loff_t, size, HORNET_TAIL_LEN);
+	tail = kmalloc(HORNET_TAIL_LEN, GFP_KERNEL_ACCOUNT);
+	if (!tail) {
+		hl->why = "out of memory";
+		err = -ENOMEM;
+		goto out;
+	}
 	pos = size - tail_len;
 	n = kernel_read(exe, tail, tail_len, &pos);
 	if (n != tail_len) {
+		kfree(tail);
 		hl->why = "cannot read the executable";
 		err = -EIO;
 		goto out;
 	}
-
-	err = hornet_parse_trailer(tail, tail_len, size, &len, &hl->why);
+	err = hornet_find_signature(tail, tail_len, size, hl->digest, &off,
+				    &len, &hl->why);
+	kfree(tail);
 	if (err)
 		goto out;
 
@@ -271,7 +285,7 @@ static int hornet_read_signature(struct hornet_load *hl, u8 **sig,
 		err = -ENOMEM;
 		goto out;
 	}
-	pos = size - HORNET_TRAILER_LEN - len;
+	pos = off;
 	n = kernel_read(exe, buf, len, &pos);
 	if (n != len) {
 		kfree(buf);
@@ -359,12 +373,8 @@ static int hornet_map_digest(struct bpf_map *map, u64 size, u8 *chunk,
 
 /* Keep the signer's identifier of a verified message for the audit log. */
 static void hornet_copy_signer(struct hornet_load *hl,
-			       const struct pkcs7_message *pkcs7)
+			       const struct asymmetric_key_id *id)
 {
-	const struct asymmetric_key_id *id;
-
-	if (pkcs7_get_signer_id(pkcs7, &id))
-		return;
 	hl->signer_len = min_t(u32, id->len, sizeof(hl->signer));
 	memcpy(hl->signer, id->data, hl->signer_len);
 }
@@ -378,6 +388,7 @@ static void hornet_copy_signer(struct hornet_load *hl,
 static int hornet_verify_payload(struct hornet_load *hl, const void *payload,
 				 u64 len, const u8 *sig, u32 sig_len)
 {
+	const struct asymmetric_key_id *id;
 	struct pkcs7_message *pkcs7;
 	int err;
 
@@ -395,10 +406,22 @@ static int hornet_verify_payload(struct hornet_load *hl, const void *payload,
 		hl->why = "malformed PKCS#7 signature";
 		return -EBADMSG;
 	}
+	/*
+	 * Exactly one SignerInfo. pkcs7_verify() accepts a message when any
+	 * of its SignerInfos verifies and skips blacklisted ones, so a
+	 * revoked signer plus a junk second SignerInfo would pass, and the
+	 * record would name a signer that did not sign.
+	 */
+	err = pkcs7_get_signer_id(pkcs7, &id);
+	if (err) {
+		pkcs7_free_message(pkcs7);
+		hl->why = "PKCS#7 message must have exactly one signer";
+		return -EBADMSG;
+	}
 	err = verify_pkcs7_message_sig(payload, len, pkcs7, HORNET_KEYRING,
 				       VERIFYING_EBPF_SIGNATURE, NULL, NULL);
 	if (!err)
-		hornet_copy_signer(hl, pkcs7);
+		hornet_copy_signer(hl, id);
 	pkcs7_free_message(pkcs7);
 
 	switch (err) {
@@ -408,7 +431,7 @@ static int hornet_verify_payload(struct hornet_load *hl, const void *payload,
 		hl->why = "signing key is not trusted";
 		return err;
 	case -EKEYREJECTED:
-		hl->why = "signature does not match the program";
+		hl->why = "signature does not match the program, or its signer is blacklisted";
 		return err;
 	case -ENOPKG:
 		hl->why = "signature algorithm not supported";
@@ -595,7 +618,10 @@ static int hornet_check_load(struct bpf_prog *prog, const union bpf_attr *attr,
 		err = -ENOMEM;
 		goto out;
 	}
-	/* For the records: which payload the signature must cover. */
+	/*
+	 * Which payload the signature must cover: it picks the entry of a
+	 * signature table and names the payload in the records.
+	 */
 	sha256(payload, len, hl->digest);
 	hl->has_digest = true;
 
@@ -653,6 +679,7 @@ static int hornet_bpf_prog_load(struct bpf_prog *prog, union bpf_attr *attr,
 	if (!hl) {
 		d.err = -ENOMEM;
 		d.why = "out of memory";
+		d.enforcing = hornet_enforcing();
 		hornet_record(&d, HORNET_DENIED, false);
 		return -ENOMEM;
 	}

@@ -41,6 +41,7 @@ enum hornet_verdict {
  *	subject key identifier), for an accepted load, else NULL
  * @signer_len: length of @signer in bytes
  * @quiet: a passed check that is counted but never audited
+ * @enforcing: the mode the outcome was decided in, read once
  */
 struct hornet_decision {
 	enum hornet_op op;
@@ -52,6 +53,7 @@ struct hornet_decision {
 	const u8 *signer;
 	u32 signer_len;
 	bool quiet;
+	bool enforcing;
 };
 
 extern bool hornet_enabled;

@@ -87,6 +87,135 @@ int hornet_parse_trailer(const u8 *tail, size_t tail_len, u64 file_size,
 }
 EXPORT_SYMBOL_IF_KUNIT(hornet_parse_trailer);
 
+/* Check a signature table and pick the entry for @digest. */
+static int hornet_parse_table(const u8 *tail, size_t tail_len, u64 file_size,
+			      const u8 digest[SHA256_DIGEST_SIZE],
+			      u64 *sig_off, u32 *sig_len, const char **why)
+{
+	const struct hornet_sig_entry *ents;
+	struct hornet_sig_footer footer;
+	u64 total = 0, before = 0, table_len;
+	u32 n, i, j, len, found_len = 0;
+	int found = -1;
+
+	if (tail_len < HORNET_TABLE_END_LEN) {
+		*why = "signature table truncated";
+		return -EBADMSG;
+	}
+	memcpy(&footer, tail + tail_len - HORNET_TABLE_END_LEN, sizeof(footer));
+	n = be32_to_cpu(footer.nr_entries);
+	if (footer.reserved) {
+		*why = "signature table reserved field not zero";
+		return -EBADMSG;
+	}
+	if (!n || n > HORNET_MAX_SIGS) {
+		*why = "signature table entry count out of range";
+		return -EBADMSG;
+	}
+	table_len = HORNET_TABLE_END_LEN + (u64)n * sizeof(*ents);
+	if (table_len > tail_len) {
+		*why = "signature table longer than the file";
+		return -EBADMSG;
+	}
+	/* Entries are 4-byte aligned in @tail only by luck: copy each field. */
+	ents = (const struct hornet_sig_entry *)(tail + tail_len - table_len);
+	for (i = 0; i < n; i++) {
+		struct hornet_sig_entry e;
+
+		memcpy(&e, &ents[i], sizeof(e));
+		len = be32_to_cpu(e.sig_len);
+		if (e.reserved) {
+			*why = "signature table entry reserved field not zero";
+			return -EBADMSG;
+		}
+		if (!len || len > HORNET_MAX_SIG_LEN) {
+			*why = "signature table entry length out of range";
+			return -EBADMSG;
+		}
+		for (j = 0; j < i; j++) {
+			if (!memcmp(ents[j].digest, e.digest, sizeof(e.digest))) {
+				*why = "signature table lists a payload twice";
+				return -EBADMSG;
+			}
+		}
+		if (found < 0 && !memcmp(e.digest, digest, sizeof(e.digest))) {
+			found = i;
+			before = total;
+			found_len = len;
+		}
+		/* At most HORNET_MAX_SIGS * HORNET_MAX_SIG_LEN: no overflow. */
+		total += len;
+	}
+	if (total > file_size - table_len) {
+		*why = "signatures longer than the file";
+		return -EBADMSG;
+	}
+	if (found < 0) {
+		*why = "no signature for this payload";
+		return -ENODATA;
+	}
+	*sig_off = file_size - table_len - total + before;
+	*sig_len = found_len;
+	return 0;
+}
+
+/**
+ * hornet_find_signature() - locate the signature of a payload in an executable
+ * @tail: the last @tail_len bytes of the executable
+ * @tail_len: min(@file_size, HORNET_TAIL_LEN), in bytes
+ * @file_size: size of the executable in bytes
+ * @digest: SHA-256 of the payload being loaded
+ * @sig_off: on success, file offset in bytes of the PKCS#7 blob to verify
+ * @sig_len: on success, its length in bytes (1 to HORNET_MAX_SIG_LEN)
+ * @why: on failure, a short description for the log
+ *
+ * Two formats end an executable, told apart by their last
+ * HORNET_MAGIC_LEN bytes: the single-signature trailer (see
+ * hornet_parse_trailer(); its one signature is returned whatever @digest
+ * is, and verification decides) and the signature table of hornet.h,
+ * whose entry for @digest is returned. A table is rejected as a whole if
+ * any part of it is malformed, whichever entry is wanted, so a file means
+ * the same thing to every payload. At most one signature is selected: no
+ * trial verification.
+ *
+ * Context: Any context.
+ * Return: 0 on success; -ENODATA if the file ends in neither magic
+ * (unsigned) or its table has no entry for @digest; -EBADMSG if a trailer
+ * or table is malformed: a reserved field not zero, an entry count of 0 or
+ * above HORNET_MAX_SIGS, a signature length of 0 or above
+ * HORNET_MAX_SIG_LEN, signatures longer than the bytes before the table,
+ * a payload listed twice, or a file too short for its table; -EINVAL if
+ * @tail_len is inconsistent with @file_size.
+ */
+int hornet_find_signature(const u8 *tail, size_t tail_len, u64 file_size,
+			  const u8 digest[SHA256_DIGEST_SIZE], u64 *sig_off,
+			  u32 *sig_len, const char **why)
+{
+	size_t trailer_len;
+	u32 len;
+	int err;
+
+	if (tail_len != min_t(u64, file_size, HORNET_TAIL_LEN)) {
+		*why = "inconsistent trailer read";
+		return -EINVAL;
+	}
+	if (tail_len >= HORNET_TABLE_MAGIC_LEN &&
+	    !memcmp(tail + tail_len - HORNET_TABLE_MAGIC_LEN,
+		    HORNET_TABLE_MAGIC, HORNET_TABLE_MAGIC_LEN))
+		return hornet_parse_table(tail, tail_len, file_size, digest,
+					  sig_off, sig_len, why);
+
+	trailer_len = min_t(size_t, tail_len, HORNET_TRAILER_LEN);
+	err = hornet_parse_trailer(tail + tail_len - trailer_len, trailer_len,
+				   file_size, &len, why);
+	if (err)
+		return err;
+	*sig_off = file_size - HORNET_TRAILER_LEN - len;
+	*sig_len = len;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hornet_find_signature);
+
 static bool hornet_ref_before(const struct hornet_map_ref *a,
 			      const struct hornet_map_ref *b)
 {
