@@ -5,15 +5,39 @@
  * Usage:
  *	sign-ebpf [-p] [-d] [-k] [-r] <hash-algo> <key> <x509-cert> <payload>
  *		  <loader> [<dest>]
+ *	sign-ebpf --add [--existing <payload>] [-p] [-k] <hash-algo> <key>
+ *		  <x509-cert> <payload> <loader> [<dest>]
+ *	sign-ebpf --replace [-p] [-k] <hash-algo> <key> <x509-cert> <payload>
+ *		  <loader> [<dest>]
+ *	sign-ebpf --remove <payload> <loader> [<dest>]
+ *	sign-ebpf --list <loader>
  *	sign-ebpf --verify <x509-cert> <payload> <signed-loader>
  *
  * The signature is a detached CMS (PKCS#7) SignedData over the payload
  * (the loader instructions followed by the loader map's data, see
  * extract-skel.sh), DER encoded, content type "data", with no embedded
- * certificates and no signed attributes.  It is appended to the loader,
- * followed by a 12 byte struct module_signature and a 26 byte magic string:
+ * certificates and no signed attributes.  A loader with one signature
+ * carries it in the single-signature trailer: the DER blob, a 12 byte
+ * struct module_signature and a 26 byte magic string:
  *
  *	[ loader ][ DER ][ module_signature ][ "~eBPF signature appended~\n" ]
+ *
+ * An executable with several light skeletons carries one signature per
+ * payload, 2 to 16 of them, in a signature table instead: the DER blobs
+ * back to back, one 40 byte entry per blob (SHA-256 of its payload, its
+ * length), an 8 byte footer (number of entries) and a 26 byte magic:
+ *
+ *	[ loader ][ DER 0 ] ... [ DER n-1 ][ entry 0 ] ... [ entry n-1 ]
+ *		[ footer ][ "~eBPF signature table v1~\n" ]
+ *
+ * The positional form signs an unsigned loader, or with -r replaces its
+ * signature (in a table: the one for the payload's SHA-256).  --add adds a
+ * signature for another payload, --replace replaces one, --remove removes
+ * one, --list lists them.  Whatever the edit, a result with one signature
+ * is written in the single-signature format, one with two or more as a
+ * table, and removing the last signature gives back the unsigned loader
+ * byte for byte.  --verify checks the signature the kernel would select
+ * for a payload, in either format.
  *
  * The layout is documented in Documentation/admin-guide/LSM/Hornet.rst.
  *
@@ -47,6 +71,7 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/provider.h>
+#include <openssl/rsa.h>
 #include <openssl/store.h>
 #include <openssl/ui.h>
 #include <openssl/x509.h>
@@ -105,6 +130,45 @@ struct hornet_siginfo {
 static_assert(sizeof(struct hornet_siginfo) == 12, "module_signature is 12 bytes");
 
 #define HORNET_TRAILER_LEN	(sizeof(struct hornet_siginfo) + HORNET_MAGIC_LEN)
+
+#define HORNET_TABLE_MAGIC	"~eBPF signature table v1~\n"
+#define HORNET_TABLE_MAGIC_LEN	(sizeof(HORNET_TABLE_MAGIC) - 1)	/* 26 bytes */
+#define HORNET_MAX_SIGS		16U			/* kernel cap */
+#define SHA256_LEN		32U
+
+static_assert(HORNET_TABLE_MAGIC_LEN == HORNET_MAGIC_LEN,
+	      "one read of the last 26 bytes tells the formats apart");
+
+/**
+ * struct hornet_sig_entry - one 40 byte entry of a signature table
+ * @digest: SHA-256 of the payload the signature is for
+ * @sig_len: length in bytes of the signature's DER blob, big endian,
+ *	     1 to HORNET_MAX_SIG_LEN
+ * @reserved: must be 0
+ *
+ * Bytes only, so no padding and no alignment requirement.
+ */
+struct hornet_sig_entry {
+	__u8 digest[SHA256_LEN];
+	__u8 sig_len[4];
+	__u8 reserved[4];
+};
+
+static_assert(sizeof(struct hornet_sig_entry) == 40, "table entry is 40 bytes");
+
+/**
+ * struct hornet_sig_footer - the 8 bytes between the entries and the magic
+ * @nr_entries: number of entries, big endian, 1 to HORNET_MAX_SIGS
+ * @reserved: must be 0
+ */
+struct hornet_sig_footer {
+	__u8 nr_entries[4];
+	__u8 reserved[4];
+};
+
+static_assert(sizeof(struct hornet_sig_footer) == 8, "table footer is 8 bytes");
+
+#define HORNET_TABLE_END_LEN	(sizeof(struct hornet_sig_footer) + HORNET_TABLE_MAGIC_LEN)
 
 /* Exit codes. */
 #define EXIT_REJECT	1	/* signing failed, or --verify rejected */
@@ -1059,23 +1123,405 @@ static void build_siginfo(struct hornet_siginfo *si, size_t der_len)
 	put_be32(si->sig_len, (__u32)der_len);
 }
 
+/* ---- Signature table --------------------------------------------------- */
+
+/**
+ * enum sig_format - how a loader carries its signatures
+ * @FMT_UNSIGNED: no signature: the file ends in neither magic string
+ * @FMT_SINGLE: one signature, in the single-signature trailer
+ * @FMT_TABLE: 1 to HORNET_MAX_SIGS signatures, in a signature table
+ */
+enum sig_format {
+	FMT_UNSIGNED,
+	FMT_SINGLE,
+	FMT_TABLE,
+};
+
+/**
+ * struct sig_slot - one signature of a loader, in memory
+ * @digest: SHA-256 of the payload the signature is for (only when
+ *	    @has_digest is set: the single-signature trailer does not record it)
+ * @has_digest: @digest is known
+ * @off: file offset in bytes of the DER blob in the loader, -1 for a new
+ *	 signature
+ * @len: length of the DER blob in bytes, 1 to HORNET_MAX_SIG_LEN
+ * @der: the DER blob (malloc()ed), or NULL until load_sigs() read it
+ */
+struct sig_slot {
+	__u8 digest[SHA256_LEN];
+	bool has_digest;
+	off_t off;
+	__u32 len;
+	__u8 *der;
+};
+
+/**
+ * struct loader_sigs - the signatures at the end of a loader
+ * @format: format found in the file
+ * @keep: length in bytes of the unsigned loader, the bytes before the first
+ *	  DER blob
+ * @n: number of signatures, 0 to HORNET_MAX_SIGS
+ * @sig: the signatures, in file (entry) order
+ */
+struct loader_sigs {
+	enum sig_format format;
+	off_t keep;
+	unsigned int n;
+	struct sig_slot sig[HORNET_MAX_SIGS];
+};
+
+/**
+ * parse_table() - read and check the signature table at the end of a file
+ * @fd: open file whose last HORNET_TABLE_MAGIC_LEN bytes are the table magic
+ * @size: file size in bytes
+ * @ls: out: FMT_TABLE, and on TRAILER_OK the unsigned length and one slot
+ *	per entry (digest, offset and length of its DER blob; the blobs are
+ *	not read)
+ * @why: out: reason for TRAILER_BAD / TRAILER_IOERR; it may point to a
+ *	 static buffer that the next call overwrites
+ *
+ * Applies the kernel's rules in the kernel's order: the file holds the
+ * 8 byte footer; its reserved field is 0; 1 <= nr_entries <= 16; the file
+ * holds the entries; then for each entry in turn its reserved field is 0,
+ * 1 <= sig_len <= 65536 and its digest differs from every earlier entry's;
+ * last, the sum of all sig_len (below 2^21, so it cannot overflow) is at
+ * most the number of bytes before the table.  Reads at most the last
+ * HORNET_TABLE_END_LEN + HORNET_MAX_SIGS * 40 = 674 bytes of the file.
+ *
+ * Return: TRAILER_OK; TRAILER_BAD for a malformed table (the kernel's
+ * EBADMSG); TRAILER_IOERR when the file cannot be read.
+ */
+static enum trailer_state parse_table(int fd, off_t size, struct loader_sigs *ls,
+				      const char **why)
+{
+	static char msg[128];
+	struct hornet_sig_entry ents[HORNET_MAX_SIGS];
+	struct hornet_sig_footer ft;
+	off_t table_len, before, off;
+	__u32 n, i, j, len;
+	__u64 total = 0;
+
+	ls->format = FMT_TABLE;
+	*why = msg;
+	if (size < (off_t)HORNET_TABLE_END_LEN) {
+		*why = "file too short for the signature table footer";
+		return TRAILER_BAD;
+	}
+	if (read_full(fd, &ft, sizeof(ft), size - HORNET_TABLE_END_LEN) < 0) {
+		*why = strerror(errno);
+		return TRAILER_IOERR;
+	}
+	if (get_be32(ft.reserved)) {
+		*why = "reserved field of the table footer is not zero";
+		return TRAILER_BAD;
+	}
+	n = get_be32(ft.nr_entries);
+	if (n == 0 || n > HORNET_MAX_SIGS) {
+		snprintf(msg, sizeof(msg), "nr_entries is %u (must be 1 to %u)",
+			 n, HORNET_MAX_SIGS);
+		return TRAILER_BAD;
+	}
+	table_len = HORNET_TABLE_END_LEN + n * sizeof(ents[0]);
+	if (table_len > size) {
+		snprintf(msg, sizeof(msg), "file too short for a table of %u entries", n);
+		return TRAILER_BAD;
+	}
+	if (read_full(fd, ents, n * sizeof(ents[0]), size - table_len) < 0) {
+		*why = strerror(errno);
+		return TRAILER_IOERR;
+	}
+	for (i = 0; i < n; i++) {
+		len = get_be32(ents[i].sig_len);
+		if (get_be32(ents[i].reserved)) {
+			snprintf(msg, sizeof(msg), "reserved field of entry %u is not zero", i);
+			return TRAILER_BAD;
+		}
+		if (len == 0 || len > HORNET_MAX_SIG_LEN) {
+			snprintf(msg, sizeof(msg), "sig_len of entry %u is %u (must be 1 to %u)",
+				 i, len, HORNET_MAX_SIG_LEN);
+			return TRAILER_BAD;
+		}
+		for (j = 0; j < i; j++) {
+			if (!memcmp(ents[j].digest, ents[i].digest, SHA256_LEN)) {
+				snprintf(msg, sizeof(msg),
+					 "entries %u and %u are for the same payload (duplicate SHA-256)",
+					 j, i);
+				return TRAILER_BAD;
+			}
+		}
+		total += len;
+	}
+	before = size - table_len;
+	if (total > (__u64)before) {
+		snprintf(msg, sizeof(msg),
+			 "signatures (%llu bytes) are longer than the %lld bytes before the table",
+			 (unsigned long long)total, (long long)before);
+		return TRAILER_BAD;
+	}
+	ls->n = n;
+	ls->keep = before - (off_t)total;
+	off = ls->keep;
+	for (i = 0; i < n; i++) {
+		struct sig_slot *s = &ls->sig[i];
+
+		memcpy(s->digest, ents[i].digest, SHA256_LEN);
+		s->has_digest = true;
+		s->off = off;
+		s->len = get_be32(ents[i].sig_len);
+		s->der = NULL;
+		off += s->len;
+	}
+	return TRAILER_OK;
+}
+
+/**
+ * parse_loader() - find and check the signatures at the end of a file
+ * @fd: open file
+ * @size: file size in bytes
+ * @ls: out: format, unsigned length and slots (DER blobs not read); on
+ *	TRAILER_BAD only @ls->format is meaningful (which format is malformed)
+ * @why: out: reason for TRAILER_BAD / TRAILER_IOERR
+ *
+ * One read of the last 26 bytes tells the formats apart, as in the kernel:
+ * the table magic means parse_table(), anything else parse_trailer().  A
+ * file ending in neither magic is unsigned: TRAILER_NONE with FMT_UNSIGNED,
+ * no slots and the whole file as the unsigned loader.
+ *
+ * Return: an enum trailer_state.
+ */
+static enum trailer_state parse_loader(int fd, off_t size, struct loader_sigs *ls,
+				       const char **why)
+{
+	__u8 magic[HORNET_TABLE_MAGIC_LEN];
+	enum trailer_state ts;
+	off_t sig_off;
+	__u32 sig_len;
+
+	memset(ls, 0, sizeof(*ls));
+	ls->format = FMT_UNSIGNED;
+	ls->keep = size;
+	if (size >= (off_t)sizeof(magic)) {
+		if (read_full(fd, magic, sizeof(magic), size - sizeof(magic)) < 0) {
+			*why = strerror(errno);
+			return TRAILER_IOERR;
+		}
+		if (!memcmp(magic, HORNET_TABLE_MAGIC, HORNET_TABLE_MAGIC_LEN))
+			return parse_table(fd, size, ls, why);
+	}
+	ts = parse_trailer(fd, size, &sig_off, &sig_len, why);
+	if (ts == TRAILER_BAD)
+		ls->format = FMT_SINGLE;
+	if (ts != TRAILER_OK)
+		return ts;
+	ls->format = FMT_SINGLE;
+	ls->keep = sig_off;
+	ls->n = 1;
+	ls->sig[0].off = sig_off;
+	ls->sig[0].len = sig_len;
+	return TRAILER_OK;
+}
+
+/**
+ * load_sigs() - read the DER blobs of every slot that has none in memory
+ * @fd: the loader parse_loader() read @ls from
+ * @path: loader path, for messages
+ * @ls: signatures; at most HORNET_MAX_SIGS * HORNET_MAX_SIG_LEN = 1 MiB
+ *	is read
+ *
+ * Return: 0, or -1 after printing the cause.
+ */
+static int load_sigs(int fd, const char *path, struct loader_sigs *ls)
+{
+	unsigned int i;
+
+	for (i = 0; i < ls->n; i++) {
+		struct sig_slot *s = &ls->sig[i];
+
+		if (s->der)
+			continue;
+		s->der = malloc(s->len);
+		if (!s->der) {
+			error("out of memory reading loader %s", path);
+			return -1;
+		}
+		if (read_full(fd, s->der, s->len, s->off) < 0) {
+			error("cannot read loader %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * free_sigs() - release the DER blobs held by @ls
+ * @ls: signatures; left with no slot
+ */
+static void free_sigs(struct loader_sigs *ls)
+{
+	unsigned int i;
+
+	for (i = 0; i < ls->n; i++) {
+		free(ls->sig[i].der);
+		ls->sig[i].der = NULL;
+	}
+	ls->n = 0;
+}
+
+/**
+ * find_sig() - the slot that holds the signature for a payload digest
+ * @ls: signatures
+ * @digest: SHA-256 of the payload, SHA256_LEN bytes
+ *
+ * Slots whose digest is unknown (a single-signature trailer) never match.
+ *
+ * Return: the slot index, or -1 when no slot is for @digest.
+ */
+static int find_sig(const struct loader_sigs *ls, const __u8 *digest)
+{
+	unsigned int i;
+
+	for (i = 0; i < ls->n; i++)
+		if (ls->sig[i].has_digest &&
+		    !memcmp(ls->sig[i].digest, digest, SHA256_LEN))
+			return (int)i;
+	return -1;
+}
+
+/**
+ * write_sigs() - append the signatures of @ls to an output, in the format
+ *	their number calls for
+ * @o: output file, positioned after the unsigned loader
+ * @ls: signatures, DER blobs in memory
+ *
+ * No signature: nothing is written, so the output is the unsigned loader.
+ * One: the single-signature trailer, whatever format the input had.  Two
+ * to HORNET_MAX_SIGS: the DER blobs in slot order, one entry per slot,
+ * the footer and the table magic.
+ *
+ * Return: 0, or -1 after printing the cause.
+ */
+static int write_sigs(struct outfile *o, const struct loader_sigs *ls)
+{
+	struct hornet_sig_entry ent;
+	struct hornet_sig_footer ft;
+	struct hornet_siginfo si;
+	unsigned int i;
+
+	if (ls->n == 0)
+		return 0;
+	if (ls->n == 1) {
+		build_siginfo(&si, ls->sig[0].len);
+		if (out_write(o, ls->sig[0].der, ls->sig[0].len) < 0 ||
+		    out_write(o, &si, sizeof(si)) < 0 ||
+		    out_write(o, HORNET_MAGIC, HORNET_MAGIC_LEN) < 0)
+			return -1;
+		return 0;
+	}
+	if (ls->n > HORNET_MAX_SIGS) {
+		error("internal error: %u signatures", ls->n);
+		return -1;
+	}
+	for (i = 0; i < ls->n; i++) {
+		if (!ls->sig[i].has_digest) {
+			error("internal error: payload of signature %u unknown", i);
+			return -1;
+		}
+		if (out_write(o, ls->sig[i].der, ls->sig[i].len) < 0)
+			return -1;
+	}
+	for (i = 0; i < ls->n; i++) {
+		memset(&ent, 0, sizeof(ent));
+		memcpy(ent.digest, ls->sig[i].digest, SHA256_LEN);
+		put_be32(ent.sig_len, ls->sig[i].len);
+		if (out_write(o, &ent, sizeof(ent)) < 0)
+			return -1;
+	}
+	memset(&ft, 0, sizeof(ft));
+	put_be32(ft.nr_entries, ls->n);
+	if (out_write(o, &ft, sizeof(ft)) < 0 ||
+	    out_write(o, HORNET_TABLE_MAGIC, HORNET_TABLE_MAGIC_LEN) < 0)
+		return -1;
+	return 0;
+}
+
+/**
+ * sha256_of() - SHA-256 of a buffer, with OpenSSL's EVP interface
+ * @buf: bytes
+ * @len: number of bytes
+ * @digest: out: SHA256_LEN bytes
+ *
+ * Return: 0, or -1 after printing the cause.
+ */
+static int sha256_of(const __u8 *buf, size_t len, __u8 *digest)
+{
+	unsigned int n = 0;
+
+	if (EVP_Digest(buf, len, digest, &n, EVP_sha256(), NULL) != 1 ||
+	    n != SHA256_LEN) {
+		error("cannot compute a SHA-256 digest");
+		ossl_errors();
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * to_hex() - lower-case hexadecimal form of a SHA-256 digest
+ * @digest: SHA256_LEN bytes
+ * @hex: out: 2 * SHA256_LEN + 1 bytes, NUL-terminated
+ */
+static void to_hex(const __u8 *digest, char *hex)
+{
+	static const char xd[] = "0123456789abcdef";
+	unsigned int i;
+
+	for (i = 0; i < SHA256_LEN; i++) {
+		hex[2 * i] = xd[digest[i] >> 4];
+		hex[2 * i + 1] = xd[digest[i] & 15];
+	}
+	hex[2 * SHA256_LEN] = '\0';
+}
+
 /* ---- Signing ----------------------------------------------------------- */
 
 /**
- * struct sign_opts - command line of the signing mode
- * @hash: digest name
- * @key: key file or pkcs11: URI
- * @cert: certificate file
+ * enum sign_mode - what the command line asks for
+ * @MODE_SIGN: positional form: sign an unsigned loader; with -r replace its
+ *	       signature (in a table: the one for this payload)
+ * @MODE_ADD: --add, add a signature for another payload
+ * @MODE_REPLACE: --replace, replace the signature for this payload
+ * @MODE_REMOVE: --remove, remove the signature for this payload
+ * @MODE_LIST: --list, list the signatures
+ * @MODE_VERIFY: --verify, check a payload's signature as the kernel does
+ */
+enum sign_mode {
+	MODE_SIGN,
+	MODE_ADD,
+	MODE_REPLACE,
+	MODE_REMOVE,
+	MODE_LIST,
+	MODE_VERIFY,
+};
+
+/**
+ * struct sign_opts - command line of the signing and editing modes
+ * @mode: MODE_SIGN, MODE_ADD, MODE_REPLACE or MODE_REMOVE
+ * @hash: digest name (not for MODE_REMOVE)
+ * @key: key file or pkcs11: URI (not for MODE_REMOVE)
+ * @cert: certificate file (not for MODE_REMOVE)
  * @payload: payload file
  * @loader: loader executable
- * @dest: output path (NULL: sign @loader in place)
+ * @dest: output path (NULL: edit @loader in place)
+ * @existing: --existing, the payload the single signature of @loader
+ *	      covers (MODE_ADD only, may be NULL)
  * @keep_p7s: -p, also write <dest>.p7s
- * @detached_only: -d, write only <dest>.p7s
+ * @detached_only: -d, write only <dest>.p7s (MODE_SIGN only)
  * @use_keyid: -k, subject key identifier as signer id
- * @replace: -r, replace an existing signature
+ * @replace: -r, replace an existing signature (MODE_SIGN only)
  */
 struct sign_opts {
-	const char *hash, *key, *cert, *payload, *loader, *dest;
+	enum sign_mode mode;
+	const char *hash, *key, *cert, *payload, *loader, *dest, *existing;
 	bool keep_p7s, detached_only, use_keyid, replace;
 };
 
@@ -1109,15 +1555,228 @@ static int write_p7s(struct outfile *o, const char *base, const __u8 *der,
 
 static bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 		      X509 *cert, const __u8 *payload, size_t payload_len);
+static int recover_digest(const __u8 *der, size_t der_len, X509 *cert,
+			  __u8 *digest, const char **why);
 
 /**
- * do_sign() - the signing mode
- * @so: parsed command line
+ * open_loader() - open a loader to edit and read all its signatures
+ * @path: loader
+ * @st: out: its status (mode, owner, size)
+ * @ls: out: its signatures, DER blobs in memory (at most 1 MiB)
+ *
+ * A loader that ends in a malformed trailer or table is refused, naming
+ * the problem: editing it would mean guessing where the executable ends.
+ *
+ * Return: the open file descriptor, or -1 after printing the cause.
+ */
+static int open_loader(const char *path, struct stat *st, struct loader_sigs *ls)
+{
+	const char *why = NULL;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, st) < 0) {
+		error("cannot open loader %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		error("loader %s is not a regular file", path);
+		goto fail;
+	}
+	switch (parse_loader(fd, st->st_size, ls, &why)) {
+	case TRAILER_NONE:
+	case TRAILER_OK:
+		break;
+	case TRAILER_IOERR:
+		error("cannot read loader %s: %s", path, why);
+		goto fail;
+	case TRAILER_BAD:
+		error("loader %s ends with a malformed Hornet signature%s (%s)", path,
+		      ls->format == FMT_TABLE ? " table" : "", why);
+		error("refusing to touch it");
+		goto fail;
+	}
+	if (load_sigs(fd, path, ls) < 0)
+		goto fail;
+	return fd;
+fail:
+	free_sigs(ls);
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/**
+ * learn_single_digest() - find out which payload a single signature covers
+ * @so: command line (MODE_ADD)
+ * @ls: signatures of a FMT_SINGLE loader, DER blob in memory
+ * @digest: SHA-256 of the payload being added
+ * @cert: certificate of the signature being added
+ *
+ * The single-signature trailer does not record its payload, but a table
+ * entry needs its SHA-256.  With --existing, it is the SHA-256 of that
+ * file, over which the signature must verify with @cert as the kernel
+ * would check it; without, it is recovered from the signature itself when
+ * @cert made it with RSA and sha256 (recover_digest()).  On success the
+ * digest is stored in slot 0.
+ *
+ * Return: 0; -1 after printing the cause when the digest is unknown or is
+ * @digest (the payload already has a signature).
+ */
+static int learn_single_digest(const struct sign_opts *so, struct loader_sigs *ls,
+			       const __u8 *digest, X509 *cert)
+{
+	struct sig_slot *s = &ls->sig[0];
+	const char *why = NULL;
+	size_t old_len;
+	__u8 *old;
+	bool ok;
+
+	if (so->existing) {
+		old = read_file(so->existing, "payload", HORNET_MAX_PAYLOAD, &old_len);
+		if (!old)
+			return -1;
+		ok = !sha256_of(old, old_len, s->digest) &&
+		     check_cms(so->loader, s->der, s->len, cert, old, old_len);
+		free(old);
+		if (!ok) {
+			error("the signature of %s does not verify over --existing %s with %s",
+			      so->loader, so->existing, so->cert);
+			return -1;
+		}
+	} else if (recover_digest(s->der, s->len, cert, s->digest, &why) < 0) {
+		error("loader %s has a single signature, which does not record its payload",
+		      so->loader);
+		error("its SHA-256 cannot be recovered (%s): name that payload with --existing",
+		      why);
+		return -1;
+	}
+	s->has_digest = true;
+	if (!memcmp(s->digest, digest, SHA256_LEN)) {
+		error("loader %s already has a signature for payload %s", so->loader,
+		      so->payload);
+		error("(-r or --replace replaces it)");
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * plan_edit() - decide which signature slot an edit fills or removes
+ * @so: command line
+ * @ls: signatures of the loader, DER blobs in memory
+ * @digest: SHA-256 of the payload
+ * @cert: certificate of the new signature (NULL for MODE_REMOVE)
+ *
+ * In a table the payload's slot is the entry with @digest.  The single
+ * trailer does not record its payload: like the kernel, which tries its
+ * one signature for every payload, -r, --replace and --remove take it
+ * whatever payload it covers, and --add learns its digest first.
+ *
+ * Return: the slot index (@ls->n for a new signature), or -1 after
+ * printing why the edit is refused: the positional form on a signed loader
+ * without -r; --add for a payload that has a signature, or to a table of
+ * HORNET_MAX_SIGS; -r or --replace or --remove for a payload without one.
+ */
+static int plan_edit(const struct sign_opts *so, struct loader_sigs *ls,
+		     const __u8 *digest, X509 *cert)
+{
+	char hex[2 * SHA256_LEN + 1];
+	int i;
+
+	switch (ls->format) {
+	case FMT_UNSIGNED:
+		if (so->mode == MODE_SIGN || so->mode == MODE_ADD)
+			return 0;
+		error("loader %s is not signed: no signature to %s", so->loader,
+		      so->mode == MODE_REMOVE ? "remove" : "replace");
+		return -1;
+	case FMT_SINGLE:
+		if (so->mode == MODE_ADD)
+			return learn_single_digest(so, ls, digest, cert) < 0 ? -1 : 1;
+		if (so->mode == MODE_SIGN && !so->replace) {
+			error("loader %s is already signed (-r replaces the signature)",
+			      so->loader);
+			error("(--add adds one for another payload)");
+			return -1;
+		}
+		return 0;
+	case FMT_TABLE:
+		break;
+	}
+	if (so->mode == MODE_SIGN && !so->replace) {
+		error("loader %s is already signed: a table of %u signatures", so->loader,
+		      ls->n);
+		error("(-r replaces the one for this payload, --add adds one for another payload)");
+		return -1;
+	}
+	to_hex(digest, hex);
+	i = find_sig(ls, digest);
+	if (so->mode == MODE_ADD) {
+		if (i >= 0) {
+			error("loader %s already has a signature for payload %s",
+			      so->loader, so->payload);
+			error("(entry %d, sha256 %s; -r or --replace replaces it)", i, hex);
+			return -1;
+		}
+		if (ls->n >= HORNET_MAX_SIGS) {
+			error("loader %s already carries %u signatures, the most a table holds",
+			      so->loader, ls->n);
+			return -1;
+		}
+		return (int)ls->n;
+	}
+	if (i < 0) {
+		error("loader %s has no signature for payload %s (sha256 %s)%s",
+		      so->loader, so->payload, hex,
+		      so->mode == MODE_REMOVE ? "" : "; --add adds one");
+		return -1;
+	}
+	return i;
+}
+
+/**
+ * apply_edit() - put a new signature into a slot, or remove the slot
+ * @ls: signatures
+ * @slot: index from plan_edit(); @ls->n appends a signature
+ * @digest: SHA-256 of the payload (ignored when removing)
+ * @der: new DER blob, ownership passes to @ls; NULL removes the slot
+ * @der_len: its length in bytes
+ *
+ * Removing keeps the order of the other signatures; replacing keeps the
+ * slot's place.
+ */
+static void apply_edit(struct loader_sigs *ls, unsigned int slot,
+		       const __u8 *digest, __u8 *der, size_t der_len)
+{
+	struct sig_slot *s = &ls->sig[slot];
+
+	if (slot < ls->n)
+		free(s->der);
+	if (!der) {
+		memmove(s, s + 1, (ls->n - slot - 1) * sizeof(*s));
+		ls->n--;
+		return;
+	}
+	if (slot == ls->n)
+		ls->n++;
+	memcpy(s->digest, digest, SHA256_LEN);
+	s->has_digest = true;
+	s->off = -1;
+	s->len = (__u32)der_len;
+	s->der = der;
+}
+
+/**
+ * do_sign() - the signing and editing modes
+ * @so: parsed command line (MODE_SIGN, MODE_ADD, MODE_REPLACE, MODE_REMOVE)
  *
  * Everything that can fail for a reason the user can fix (hash, payload,
- * certificate, key, key/certificate match, already signed loader) is
- * checked before the first output file is created, and so is the new
- * signature itself (check_cms()).
+ * certificate, key, key/certificate match, malformed or already signed
+ * loader, payload with or without a signature, full table) is checked
+ * before the first output file is created, and so is the new signature
+ * itself (check_cms()).  The loader is then rewritten as its unsigned
+ * bytes followed by the edited set of signatures (write_sigs()).
  *
  * Return: process exit code.
  */
@@ -1125,87 +1784,67 @@ static int do_sign(const struct sign_opts *so)
 {
 	struct outfile out = { .fd = -1 }, p7s = { .fd = -1 };
 	const char *dest = so->dest ? so->dest : so->loader;
+	bool removing = so->mode == MODE_REMOVE;
 	__u8 *payload = NULL, *der = NULL;
-	size_t payload_len, der_len;
-	struct hornet_siginfo si;
+	struct loader_sigs ls = { 0 };
+	size_t payload_len, der_len = 0;
+	__u8 digest[SHA256_LEN];
 	EVP_PKEY *pkey = NULL;
 	X509 *cert = NULL;
-	EVP_MD *md;
-	off_t keep = 0;
-	int ret = EXIT_REJECT, fd = -1;
+	EVP_MD *md = NULL;
+	int ret = EXIT_REJECT, fd = -1, slot = 0;
 	struct stat st = { 0 };
 
-	md = get_digest(so->hash);
-	if (!md)
-		return EXIT_REJECT;
-	payload = read_file(so->payload, "payload", HORNET_MAX_PAYLOAD, &payload_len);
-	if (!payload)
-		goto out;
-	cert = load_cert(so->cert);
-	if (!cert)
-		goto out;
-	if (so->use_keyid && !X509_get0_subject_key_id(cert)) {
-		error("-k: certificate %s has no subject key identifier", so->cert);
-		goto out;
+	if (!removing) {
+		md = get_digest(so->hash);
+		if (!md)
+			return EXIT_REJECT;
 	}
-	pkey = load_key(so->key);
-	if (!pkey)
+	payload = read_file(so->payload, "payload", HORNET_MAX_PAYLOAD, &payload_len);
+	if (!payload || sha256_of(payload, payload_len, digest) < 0)
 		goto out;
-	if (X509_check_private_key(cert, pkey) != 1) {
-		error("key %s and certificate %s do not match (key/cert mismatch)",
-		      so->key, so->cert);
-		ERR_clear_error();
-		goto out;
+	if (!removing) {
+		cert = load_cert(so->cert);
+		if (!cert)
+			goto out;
+		if (so->use_keyid && !X509_get0_subject_key_id(cert)) {
+			error("-k: certificate %s has no subject key identifier", so->cert);
+			goto out;
+		}
+		pkey = load_key(so->key);
+		if (!pkey)
+			goto out;
+		if (X509_check_private_key(cert, pkey) != 1) {
+			error("key %s and certificate %s do not match (key/cert mismatch)",
+			      so->key, so->cert);
+			ERR_clear_error();
+			goto out;
+		}
 	}
 
 	if (!so->detached_only) {
-		const char *why = NULL;
-		off_t sig_off;
-		__u32 sig_len;
-
-		fd = open(so->loader, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st) < 0) {
-			error("cannot open loader %s: %s", so->loader, strerror(errno));
+		fd = open_loader(so->loader, &st, &ls);
+		if (fd < 0)
 			goto out;
-		}
-		if (!S_ISREG(st.st_mode)) {
-			error("loader %s is not a regular file", so->loader);
+		slot = plan_edit(so, &ls, digest, cert);
+		if (slot < 0)
 			goto out;
-		}
-		keep = st.st_size;
-		switch (parse_trailer(fd, st.st_size, &sig_off, &sig_len, &why)) {
-		case TRAILER_NONE:
-			break;
-		case TRAILER_IOERR:
-			error("cannot read loader %s: %s", so->loader, why);
-			goto out;
-		case TRAILER_BAD:
-			error("loader %s ends with a malformed Hornet signature (%s)",
-			      so->loader, why);
-			error("refusing to touch it");
-			goto out;
-		case TRAILER_OK:
-			if (!so->replace) {
-				error("loader %s is already signed (-r replaces the signature)",
-				      so->loader);
-				goto out;
-			}
-			keep = sig_off;
-			break;
-		}
 	}
 
-	if (sign_payload(pkey, cert, md, payload, payload_len, so->use_keyid,
-			 &der, &der_len) < 0)
-		goto out;
-	/*
-	 * Check our own output the way the kernel will: catches keys the
-	 * kernel cannot use (Ed25519, RSA-PSS) and faulty tokens before
-	 * anything is written.
-	 */
-	if (!check_cms(dest, der, der_len, cert, payload, payload_len)) {
-		error("the new signature would not be accepted by the kernel; nothing written");
-		goto out;
+	if (!removing) {
+		if (sign_payload(pkey, cert, md, payload, payload_len, so->use_keyid,
+				 &der, &der_len) < 0)
+			goto out;
+		/*
+		 * Check our own output the way the kernel will: catches keys
+		 * the kernel cannot use (Ed25519, RSA-PSS) and faulty tokens
+		 * before anything is written.
+		 */
+		if (!check_cms(dest, der, der_len, cert, payload, payload_len)) {
+			error("the new signature would not be accepted by the kernel");
+			error("nothing written");
+			goto out;
+		}
 	}
 
 	if (so->detached_only || so->keep_p7s) {
@@ -1213,7 +1852,8 @@ static int do_sign(const struct sign_opts *so)
 			goto out;
 	}
 	if (!so->detached_only) {
-		build_siginfo(&si, der_len);
+		apply_edit(&ls, slot, digest, der, der_len);
+		der = NULL;
 		if (out_open(&out, dest, st.st_mode & 07777) < 0)
 			goto out;
 		/* chown() clears set-user-ID bits: set the mode again after it. */
@@ -1223,10 +1863,8 @@ static int do_sign(const struct sign_opts *so)
 			error("cannot set the owner of %s: %s", out.tmp, strerror(errno));
 			goto out;
 		}
-		if (copy_prefix(fd, so->loader, keep, &out) < 0 ||
-		    out_write(&out, der, der_len) < 0 ||
-		    out_write(&out, &si, sizeof(si)) < 0 ||
-		    out_write(&out, HORNET_MAGIC, HORNET_MAGIC_LEN) < 0)
+		if (copy_prefix(fd, so->loader, ls.keep, &out) < 0 ||
+		    write_sigs(&out, &ls) < 0)
 			goto out;
 	}
 	/* Everything is written; only renames remain. */
@@ -1242,6 +1880,7 @@ out:
 	out_free(&out);
 	if (fd >= 0)
 		close(fd);
+	free_sigs(&ls);
 	free(der);
 	free(payload);
 	EVP_PKEY_free(pkey);
@@ -1584,28 +2223,119 @@ out:
 }
 
 /**
+ * recover_digest() - the payload's SHA-256 from an RSA signature
+ * @der: DER blob of a single-signature trailer
+ * @der_len: its length in bytes
+ * @cert: certificate that made the signature
+ * @digest: out: SHA256_LEN bytes, SHA-256 of the payload the signature
+ *	    covers
+ * @why: out: why the digest cannot be recovered
+ *
+ * Without signed attributes, an RSA PKCS#1 v1.5 signature with digest
+ * sha256 encrypts the DigestInfo of the payload's SHA-256 itself.
+ * OpenSSL's EVP_PKEY_verify_recover() checks its padding and digest
+ * algorithm with @cert's public key and returns that digest, so a digest
+ * is only ever obtained from a valid signature by @cert.  Signatures by
+ * another certificate, ECDSA signatures and sha384 or sha512 digests do
+ * not give the SHA-256 of the payload.
+ *
+ * Return: 0, or -1 with @why set.
+ */
+static int recover_digest(const __u8 *der, size_t der_len, X509 *cert,
+			  __u8 *digest, const char **why)
+{
+	ASN1_OCTET_STRING *keyid = NULL, *sig;
+	const unsigned char *p = der;
+	ASN1_INTEGER *serial = NULL;
+	X509_NAME *issuer = NULL;
+	CMS_ContentInfo *cms;
+	EVP_PKEY_CTX *ctx = NULL;
+	unsigned char *buf = NULL;
+	X509_ALGOR *dig, *alg;
+	CMS_SignerInfo *si;
+	EVP_PKEY *pub;
+	size_t len = 0;
+	int ret = -1;
+
+	cms = d2i_CMS_ContentInfo(NULL, &p, (long)der_len);
+	if (!cms || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed ||
+	    sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)) != 1) {
+		*why = "it is not a SignedData with one SignerInfo";
+		goto out;
+	}
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, &alg);
+	if (CMS_signed_get_attr_count(si) > 0) {
+		*why = "it has signed attributes";
+		goto out;
+	}
+	if (OBJ_obj2nid(dig->algorithm) != NID_sha256) {
+		*why = "its digest is not sha256";
+		goto out;
+	}
+	if (!CMS_SignerInfo_get0_signer_id(si, &keyid, &issuer, &serial) ||
+	    (!keyid && (!issuer || !serial)) ||
+	    !signer_is(keyid, issuer, serial, cert)) {
+		*why = "its signer is not the given certificate";
+		goto out;
+	}
+	pub = X509_get0_pubkey(cert);
+	if (!pub || EVP_PKEY_get_base_id(pub) != EVP_PKEY_RSA) {
+		*why = "it is not an RSA signature";
+		goto out;
+	}
+	sig = CMS_SignerInfo_get0_signature(si);
+	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pub, NULL);
+	if (!ctx || EVP_PKEY_verify_recover_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) <= 0 ||
+	    EVP_PKEY_verify_recover(ctx, NULL, &len, sig->data, sig->length) <= 0) {
+		*why = "OpenSSL cannot recover it";
+		goto out;
+	}
+	buf = OPENSSL_malloc(len);
+	if (!buf || EVP_PKEY_verify_recover(ctx, buf, &len, sig->data, sig->length) <= 0 ||
+	    len != SHA256_LEN) {
+		*why = "the signature does not verify with the given certificate";
+		goto out;
+	}
+	memcpy(digest, buf, SHA256_LEN);
+	ret = 0;
+out:
+	ERR_clear_error();
+	OPENSSL_free(buf);
+	EVP_PKEY_CTX_free(ctx);
+	CMS_ContentInfo_free(cms);
+	return ret;
+}
+
+/**
  * do_verify() - the --verify mode
  * @cert_path: certificate the kernel trusts
  * @payload_path: payload the loader passes to BPF_PROG_LOAD
  * @loader: signed loader
  *
- * Reads only the trailer and the signature from @loader, as the kernel
- * does.  Prints "<loader>: OK" on success, otherwise the reason and the
- * errno the kernel would return.
+ * Reads only the trailer or table and the one signature the kernel would
+ * select, as the kernel does: the single signature whatever the payload,
+ * or the table entry for the payload's SHA-256 (a table is checked as a
+ * whole first).  Prints "<loader>: OK" on success, otherwise the reason
+ * and the errno the kernel would return.
  *
  * Return: 0 when the kernel would accept, EXIT_REJECT otherwise.
  */
 static int do_verify(const char *cert_path, const char *payload_path,
 		     const char *loader)
 {
+	char hex[2 * SHA256_LEN + 1], where[64] = "";
 	__u8 *payload = NULL, *der = NULL;
+	__u8 digest[SHA256_LEN];
 	const char *why = NULL;
+	struct loader_sigs ls;
+	struct sig_slot *s;
 	size_t payload_len;
 	X509 *cert = NULL;
-	__u32 sig_len;
-	int ret = EXIT_REJECT, fd;
+	int ret = EXIT_REJECT, fd, i = 0;
 	struct stat st;
-	off_t sig_off;
 
 	fd = open(loader, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
@@ -1616,14 +2346,15 @@ static int do_verify(const char *cert_path, const char *payload_path,
 	if (!cert)
 		goto out;
 	payload = read_file(payload_path, "payload", HORNET_MAX_PAYLOAD, &payload_len);
-	if (!payload)
+	if (!payload || sha256_of(payload, payload_len, digest) < 0)
 		goto out;
-	switch (parse_trailer(fd, st.st_size, &sig_off, &sig_len, &why)) {
+	switch (parse_loader(fd, st.st_size, &ls, &why)) {
 	case TRAILER_NONE:
 		reject(loader, "ENODATA", "no Hornet signature");
 		goto out;
 	case TRAILER_BAD:
-		reject(loader, "EBADMSG", "malformed trailer: %s", why);
+		reject(loader, "EBADMSG", "malformed %s: %s",
+		       ls.format == FMT_TABLE ? "signature table" : "trailer", why);
 		goto out;
 	case TRAILER_IOERR:
 		error("cannot read loader %s: %s", loader, why);
@@ -1631,25 +2362,37 @@ static int do_verify(const char *cert_path, const char *payload_path,
 	case TRAILER_OK:
 		break;
 	}
-	if (sig_len > HORNET_MAX_SIG_LEN - 1) {
+	if (ls.format == FMT_TABLE) {
+		i = find_sig(&ls, digest);
+		if (i < 0) {
+			to_hex(digest, hex);
+			reject(loader, "ENODATA",
+			       "no signature for this payload (sha256 %s) in its table of %u",
+			       hex, ls.n);
+			goto out;
+		}
+		snprintf(where, sizeof(where), ", table entry %d of %u", i, ls.n);
+	}
+	s = &ls.sig[i];
+	if (s->len > HORNET_MAX_SIG_LEN - 1) {
 		/* lib/asn1_decoder.c refuses inputs above 65535 bytes. */
 		reject(loader, "EBADMSG", "sig_len %u exceeds the kernel ASN.1 decoder's limit",
-		       sig_len);
+		       s->len);
 		goto out;
 	}
-	der = malloc(sig_len);
+	der = malloc(s->len);
 	if (!der) {
 		error("out of memory");
 		goto out;
 	}
-	if (read_full(fd, der, sig_len, sig_off) < 0) {
+	if (read_full(fd, der, s->len, s->off) < 0) {
 		error("cannot read loader %s: %s", loader, strerror(errno));
 		goto out;
 	}
-	if (!check_cms(loader, der, sig_len, cert, payload, payload_len))
+	if (!check_cms(loader, der, s->len, cert, payload, payload_len))
 		goto out;
-	printf("%s: OK (signature by the given certificate over %zu payload bytes)\n",
-	       loader, payload_len);
+	printf("%s: OK (signature by the given certificate over %zu payload bytes%s)\n",
+	       loader, payload_len, where);
 	ret = 0;
 out:
 	if (fd >= 0)
@@ -1657,6 +2400,75 @@ out:
 	free(der);
 	free(payload);
 	X509_free(cert);
+	return ret;
+}
+
+/**
+ * do_list() - the --list mode
+ * @loader: loader to list
+ *
+ * Prints a header line naming the format and the number of signatures,
+ * "format: unsigned, 0 signatures", "format: single, 1 signature" or
+ * "format: table v1, <n> signatures" ("1 signature" for a table of one,
+ * which the kernel accepts but sign-ebpf never writes), then one line per
+ * signature in
+ * entry order: "<index> <payload sha256, 64 hex digits> <DER length in
+ * bytes>".  The single-signature trailer does not record its payload, so
+ * its digest is printed as "-".  Nothing is verified; a malformed trailer
+ * or table is reported with the kernel's rule it breaks.
+ *
+ * Return: 0, or EXIT_REJECT after printing the cause.
+ */
+static int do_list(const char *loader)
+{
+	char hex[2 * SHA256_LEN + 1];
+	const char *why = NULL;
+	struct loader_sigs ls;
+	unsigned int i;
+	struct stat st;
+	int fd, ret = EXIT_REJECT;
+
+	fd = open(loader, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		error("cannot open loader %s: %s", loader, strerror(errno));
+		goto out;
+	}
+	switch (parse_loader(fd, st.st_size, &ls, &why)) {
+	case TRAILER_NONE:
+	case TRAILER_OK:
+		break;
+	case TRAILER_IOERR:
+		error("cannot read loader %s: %s", loader, why);
+		goto out;
+	case TRAILER_BAD:
+		error("loader %s ends with a malformed Hornet signature%s (%s)", loader,
+		      ls.format == FMT_TABLE ? " table" : "", why);
+		goto out;
+	}
+	switch (ls.format) {
+	case FMT_UNSIGNED:
+		printf("format: unsigned, 0 signatures\n");
+		break;
+	case FMT_SINGLE:
+		printf("format: single, 1 signature\n");
+		printf("0 - %u\n", ls.sig[0].len);
+		break;
+	case FMT_TABLE:
+		printf("format: table v1, %u signature%s\n", ls.n, ls.n == 1 ? "" : "s");
+		for (i = 0; i < ls.n; i++) {
+			to_hex(ls.sig[i].digest, hex);
+			printf("%u %s %u\n", i, hex, ls.sig[i].len);
+		}
+		break;
+	}
+	if (fflush(stdout) == EOF) {
+		error("cannot write the list: %s", strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
 	return ret;
 }
 
@@ -1669,41 +2481,68 @@ static void print_usage(FILE *f)
 	fprintf(f,
 		"Usage: " PROG " [-p] [-d] [-k] [-r] <hash-algo> <key> <x509-cert> <payload>\n"
 		"                 <loader> [<dest>]\n"
+		"       " PROG " --add [--existing <payload>] [-p] [-k] <hash-algo> <key>\n"
+		"                 <x509-cert> <payload> <loader> [<dest>]\n"
+		"       " PROG " --replace [-p] [-k] <hash-algo> <key> <x509-cert> <payload>\n"
+		"                 <loader> [<dest>]\n"
+		"       " PROG " --remove <payload> <loader> [<dest>]\n"
+		"       " PROG " --list <loader>\n"
 		"       " PROG " --verify <x509-cert> <payload> <signed-loader>\n"
 		"\n"
 		"  <hash-algo>  sha256, sha384 or sha512\n"
 		"  <key>        PEM/DER private key file or pkcs11: URI (PIN/passphrase from KBUILD_SIGN_PIN)\n"
 		"  <x509-cert>  signer certificate, PEM or DER\n"
 		"  <payload>    loader instructions + loader map data (extract-skel.sh output)\n"
-		"  <loader>     executable to sign; signed in place unless <dest> is given\n"
+		"  <loader>     executable to sign; edited in place unless <dest> is given\n"
 		"  -p           also write the detached signature to <dest or loader>.p7s\n"
 		"  -d           write only the detached signature <dest or loader>.p7s\n"
 		"  -k           identify the signer by subject key identifier\n"
 		"  -r           replace an existing Hornet signature instead of refusing\n"
-		"  --verify     check a signed loader the way the kernel does; exit 0 if it\n"
-		"               would be accepted\n"
+		"               (in a signature table: the one for <payload>)\n"
+		"  --add        add a signature for another payload (at most 16); refused\n"
+		"               when <payload> already has one\n"
+		"  --existing   with --add to a loader with one signature: the payload that\n"
+		"               signature covers (needed unless <x509-cert> made it with\n"
+		"               RSA and sha256)\n"
+		"  --replace    replace the signature for <payload>; refused when it has none\n"
+		"  --remove     remove the signature for <payload>; removing the last one\n"
+		"               gives back the unsigned loader\n"
+		"  --list       print the format, then one line per signature: index,\n"
+		"               payload SHA-256 (\"-\" when not recorded), DER length\n"
+		"  --verify     check the signature for <payload> the way the kernel does;\n"
+		"               exit 0 if it would be accepted\n"
+		"One signature is written as a single trailer, 2 to 16 as a signature table.\n"
 		"Exit status: 0 success, 1 failure or rejection, 2 bad command line.\n");
 }
 
 /**
- * main() - parse the command line and run the signing or --verify mode
+ * main() - parse the command line and run the requested mode
  * @argc: argument count
  * @argv: arguments, see print_usage()
  *
- * Return: 0 on success; 1 when signing failed or --verify rejected the
- * loader; 2 for a bad command line.
+ * At most one of --add, --replace, --remove, --list and --verify; -d and
+ * -r only in the positional form, --existing only with --add, no option
+ * with --remove, --list or --verify.
+ *
+ * Return: 0 on success; 1 when signing or editing failed or --verify
+ * rejected the loader; 2 for a bad command line.
  */
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "add", no_argument, NULL, 'A' },
+		{ "replace", no_argument, NULL, 'R' },
+		{ "remove", no_argument, NULL, 'D' },
+		{ "list", no_argument, NULL, 'L' },
 		{ "verify", no_argument, NULL, 'V' },
+		{ "existing", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sign_opts so = { 0 };
-	bool verify = false;
+	struct sign_opts so = { .mode = MODE_SIGN };
+	int opt, n, nmodes = 0;
 	struct sigaction sa;
-	int opt, n;
+	bool opts;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -1725,8 +2564,18 @@ int main(int argc, char **argv)
 		case 'r':
 			so.replace = true;
 			break;
+		case 'E':
+			so.existing = optarg;
+			break;
+		case 'A':
+		case 'R':
+		case 'D':
+		case 'L':
 		case 'V':
-			verify = true;
+			so.mode = opt == 'A' ? MODE_ADD : opt == 'R' ? MODE_REPLACE :
+				  opt == 'D' ? MODE_REMOVE : opt == 'L' ? MODE_LIST :
+				  MODE_VERIFY;
+			nmodes++;
 			break;
 		case 'h':
 			print_usage(stdout);
@@ -1737,17 +2586,39 @@ int main(int argc, char **argv)
 		}
 	}
 	n = argc - optind;
-	if (verify) {
-		if (n != 3 || so.keep_p7s || so.detached_only || so.use_keyid || so.replace) {
-			print_usage(stderr);
-			return EXIT_USAGE;
-		}
+	opts = so.keep_p7s || so.detached_only || so.use_keyid || so.replace ||
+	       so.existing;
+	if (nmodes > 1)
+		goto usage;
+	switch (so.mode) {
+	case MODE_VERIFY:
+		if (n != 3 || opts)
+			goto usage;
 		return do_verify(argv[optind], argv[optind + 1], argv[optind + 2]);
+	case MODE_LIST:
+		if (n != 1 || opts)
+			goto usage;
+		return do_list(argv[optind]);
+	case MODE_REMOVE:
+		if ((n != 2 && n != 3) || opts)
+			goto usage;
+		so.payload = argv[optind];
+		so.loader = argv[optind + 1];
+		so.dest = n == 3 ? argv[optind + 2] : NULL;
+		return do_sign(&so);
+	case MODE_ADD:
+	case MODE_REPLACE:
+		if (so.detached_only || so.replace ||
+		    (so.existing && so.mode != MODE_ADD))
+			goto usage;
+		break;
+	case MODE_SIGN:
+		if (so.existing)
+			goto usage;
+		break;
 	}
-	if (n != 5 && n != 6) {
-		print_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (n != 5 && n != 6)
+		goto usage;
 	so.hash = argv[optind];
 	so.key = argv[optind + 1];
 	so.cert = argv[optind + 2];
@@ -1755,4 +2626,7 @@ int main(int argc, char **argv)
 	so.loader = argv[optind + 4];
 	so.dest = n == 6 ? argv[optind + 5] : NULL;
 	return do_sign(&so);
+usage:
+	print_usage(stderr);
+	return EXIT_USAGE;
 }
