@@ -68,7 +68,7 @@ static int tamper_load_and_run(struct bpf_load_and_run_opts *opts)
 }
 
 /* Parse the command line; returns 0, or the errno of a usage error. */
-static int tamper_parse_args(int argc, char **argv)
+static inline int tamper_parse_args(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "flip-insn")) {
 		flip_insn = 1;
