@@ -8,7 +8,7 @@ export HORNET_CACHE SERIES_DIR
 # Steps depend on each other through files in $(HORNET_CACHE); every script is
 # idempotent and cheap when nothing changed, so the targets are phony.
 .PHONY: deps base assemble series keys config kernel selftests initramfs \
-	demo host-test kunit lint bisect vm-test check clean system-test
+	demo host-test kunit lint bisect vm-test check clean
 .NOTPARALLEL:
 
 deps:
@@ -41,10 +41,6 @@ kunit: assemble
 
 lint: assemble
 	lab/lint.sh
-
-# Debian 12 with systemd on a Hornet kernel, four boots; not part of check.
-system-test: assemble keys
-	lab/system-test.sh
 
 # Slow (one kernel build per series commit); not part of check.
 bisect: assemble keys
