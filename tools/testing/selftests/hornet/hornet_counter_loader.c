@@ -72,6 +72,8 @@
  * loader before handing it to the real bpf_load_and_run().
  */
 #include <bpf/skel_internal.h>
+#define HORNET_LOADER_NAME "hornet_counter_loader"
+#include "hornet_loader.h"
 
 #include "hornet_payload.h"
 
@@ -122,18 +124,6 @@ static int race_tries;
 static double race_secs;
 /* What a race or leak mode found, returned by main() after the load. */
 static int attack_status;
-
-static int fail(const char *step, int err)
-{
-	if (err < 0)
-		err = -err;
-	if (!err)
-		err = EIO;
-	printf("hornet_counter_loader: %s: %s (%d)\n", step,
-	       strerrorname_np(err) ?: "?", err);
-	fflush(stdout);
-	return err;
-}
 
 /*
  * The payload of the loader bpf_load_and_run() loads: a syscall program
@@ -198,17 +188,6 @@ static int map_update(int map_fd, __u32 key, const void *value)
 	attr.key = (long)&key;
 	attr.value = (long)value;
 	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
-}
-
-static int map_lookup(int map_fd, __u32 key, void *value)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = map_fd;
-	attr.key = (long)&key;
-	attr.value = (long)value;
-	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr));
 }
 
 /*

@@ -24,24 +24,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <bpf/skel_internal.h>
+#define HORNET_LOADER_NAME "hornet_iter_loader"
+#include "hornet_loader.h"
 #include "hornet_iter.lskel.h"
 
 #define HORNET_ITER_MARK	0x48524e54574f4e45ULL
 /* The frozen array was rewritten through the iterator. */
 #define EXIT_WROTE		249
-
-static int fail(const char *step, int err)
-{
-	if (err < 0)
-		err = -err;
-	if (!err)
-		err = EIO;
-	printf("hornet_iter_loader: %s: %s (%d)\n", step,
-	       strerrorname_np(err) ?: "?", err);
-	fflush(stdout);
-	return err;
-}
 
 static int sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr)
 {

@@ -20,34 +20,11 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include <bpf/skel_internal.h>
+#define HORNET_LOADER_NAME "hornet_lsm_probe_loader"
+#include "hornet_loader.h"
 #include "hornet_lsm_probe.lskel.h"
 
 #define HORNET_PROBE_SLOTS	16
-
-static int fail(const char *step, int err)
-{
-	if (err < 0)
-		err = -err;
-	if (!err)
-		err = EIO;
-	printf("hornet_lsm_probe_loader: %s: %s (%d)\n", step,
-	       strerrorname_np(err) ?: "?", err);
-	fflush(stdout);
-	return err;
-}
-
-static int lookup(int map_fd, __u32 key, __u64 *value)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = map_fd;
-	attr.key = (long)&key;
-	attr.value = (long)value;
-	return syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr)) ?
-	       -errno : 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -103,7 +80,7 @@ int main(int argc, char **argv)
 	nr = skel->bss->nr_loads;
 	printf("hornet_lsm_probe_loader: %u load(s) by %s\n", nr, argv[1]);
 	for (i = 0; i < (int)nr && i < HORNET_PROBE_SLOTS; i++) {
-		err = lookup(skel->maps.loads.map_fd, i, &v);
+		err = map_lookup(skel->maps.loads.map_fd, i, &v);
 		if (err) {
 			err = fail("read the probe's records", err);
 			goto out;

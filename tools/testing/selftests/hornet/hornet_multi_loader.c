@@ -69,10 +69,8 @@ static int run_counter(void)
 {
 	struct hornet_counter *skel;
 	char buf[64] = { 'h' };
-	__u32 key = 0;
 	__u64 in_map = 0;
 	int sv[2] = { -1, -1 }, prog_fd, err;
-	union bpf_attr attr;
 
 	skel = hornet_counter__open();
 	if (!skel)
@@ -91,12 +89,9 @@ static int run_counter(void)
 		err = report("packet", errno);
 		goto out;
 	}
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = skel->maps.pkt_count.map_fd;
-	attr.key = (long)&key;
-	attr.value = (long)&in_map;
-	if (skel_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr))) {
-		err = report("map lookup", errno);
+	err = map_lookup(skel->maps.pkt_count.map_fd, 0, &in_map);
+	if (err) {
+		err = report("map lookup", err);
 		goto out;
 	}
 	err = report(in_map == 1 && skel->bss->seen_packets == 1 ?

@@ -19,22 +19,11 @@
 #include <string.h>
 
 #include <bpf/skel_internal.h>
+#include "hornet_loader.h"
 
 static int flip_insn = -1;	/* 1: instructions, 0: data, -1: no flip */
 static long flip_off;
 static const char *fail_step = "load";
-
-/* Print the failing step and its errno; returns the errno (EIO if 0). */
-static int fail(const char *step, int err)
-{
-	if (err < 0)
-		err = -err;
-	if (!err)
-		err = EIO;
-	printf("%s: %s: %s (%d)\n", HORNET_LOADER_NAME, step,
-	       strerrorname_np(err) ?: "?", err);
-	return err;
-}
 
 static int tamper_load_and_run(struct bpf_load_and_run_opts *opts)
 {
