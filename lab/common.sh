@@ -6,7 +6,11 @@ BUILD=$HORNET_CACHE/build
 KEYS=$HORNET_CACHE/keys
 SELFTESTS_OUT=$BUILD/selftests
 TAP_DIR=$BUILD/tap
-if [ "${HORNET_DEBUG:-0}" = 1 ]; then KBUILD=$BUILD/kernel-debug; else KBUILD=$BUILD/kernel; fi
+# The kernel build directory: HORNET_KBUILD if set (make system-test's own
+# kernel), else the debug or the fast kernel.
+if [ -n "${HORNET_KBUILD:-}" ]; then KBUILD=$HORNET_KBUILD
+elif [ "${HORNET_DEBUG:-0}" = 1 ]; then KBUILD=$BUILD/kernel-debug
+else KBUILD=$BUILD/kernel; fi
 export HORNET_CACHE
 
 say() { echo "[hornet] $*"; }

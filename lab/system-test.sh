@@ -55,16 +55,10 @@ git -C "$LINUX" rev-parse -q --verify refs/heads/hornet >/dev/null 2>&1 ||
 [ -s "$KEYS/signing_cert.pem" ] && [ -s "$KEYS/blacklist.hashes" ] || "$REPO/lab/keys.sh"
 
 # --- 3. kernel ----------------------------------------------------------------
-# common.sh always sets KBUILD to $HORNET_CACHE/build/kernel (or kernel-debug),
-# so config.sh and build-kernel.sh run with a HORNET_CACHE whose build/kernel
-# is our own build directory (and linux, keys are the real ones).
-view=$SYS/kcache
-mkdir -p "$view/build" "$KSYS"
-ln -sfn "$LINUX" "$view/linux"
-ln -sfn "$KEYS" "$view/keys"
-ln -sfn "$KSYS" "$view/build/kernel"
-HORNET_CACHE=$view HORNET_DEBUG=0 EXTRA_FRAGMENTS="$REPO/lab/system.config" "$REPO/lab/config.sh"
-HORNET_CACHE=$view HORNET_DEBUG=0 nice -n 10 "$REPO/lab/build-kernel.sh" | grep -v -E '^  [A-Z]' || true
+HORNET_KBUILD=$KSYS HORNET_DEBUG=0 EXTRA_FRAGMENTS="$REPO/lab/system.config" "$REPO/lab/config.sh"
+say "system: kernel in $KSYS (log: $SYS/kernel-build.log)"
+HORNET_KBUILD=$KSYS HORNET_DEBUG=0 nice -n 10 "$REPO/lab/build-kernel.sh" > "$SYS/kernel-build.log" 2>&1 ||
+	{ tail -n 30 "$SYS/kernel-build.log" >&2; die "system: kernel build failed (see $SYS/kernel-build.log)"; }
 KERNEL=$KSYS/arch/x86/boot/bzImage
 [ -f "$KERNEL" ] || die "system: $KERNEL missing (kernel build failed?)"
 
