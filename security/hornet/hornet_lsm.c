@@ -31,6 +31,7 @@
 #include <keys/system_keyring.h>
 #include <crypto/sha2.h>
 #include <linux/bpf.h>
+#include <linux/error-injection.h>
 #include <linux/fdtable.h>
 #include <linux/security.h>
 #include <linux/filter.h>
@@ -228,6 +229,28 @@ static int hornet_decide(struct hornet_decision *d)
 	return d->err;
 }
 
+/**
+ * hornet_read_exe() - read part of the calling task's executable
+ * @exe: the executable, opened for reading
+ * @buf: where to put the bytes
+ * @len: how many bytes to read
+ * @pos: from which offset of @exe, in bytes
+ *
+ * Every read Hornet makes of an executable goes through here, so that the
+ * fault-injection tests (``fail_function``) can make it fail or come up
+ * short; an injected result can only refuse a load, never accept one.
+ *
+ * Context: Process context; may sleep.
+ * Return: the number of bytes read, which is less than @len at the end of
+ * the file, or the negative errno of kernel_read().
+ */
+noinline ssize_t hornet_read_exe(struct file *exe, void *buf, size_t len,
+				 loff_t pos)
+{
+	return kernel_read(exe, buf, len, &pos);
+}
+ALLOW_ERROR_INJECTION(hornet_read_exe, ERRNO_NULL);
+
 /*
  * Read the PKCS#7 blob for the payload hl->digest from the end of the
  * current task's executable: at most HORNET_TAIL_LEN bytes of trailer or
@@ -238,7 +261,7 @@ static int hornet_read_signature(struct hornet_load *hl, u8 **sig,
 {
 	struct file *exe;
 	size_t tail_len;
-	loff_t size, pos;
+	loff_t size;
 	u64 off;
 	ssize_t n;
 	u8 *tail, *buf;
@@ -265,8 +288,7 @@ static int hornet_read_signature(struct hornet_load *hl, u8 **sig,
 		err = -ENOMEM;
 		goto out;
 	}
-	pos = size - tail_len;
-	n = kernel_read(exe, tail, tail_len, &pos);
+	n = hornet_read_exe(exe, tail, tail_len, size - tail_len);
 	if (n != tail_len) {
 		kfree(tail);
 		hl->why = "cannot read the executable";
@@ -285,8 +307,7 @@ static int hornet_read_signature(struct hornet_load *hl, u8 **sig,
 		err = -ENOMEM;
 		goto out;
 	}
-	pos = off;
-	n = kernel_read(exe, buf, len, &pos);
+	n = hornet_read_exe(exe, buf, len, off);
 	if (n != len) {
 		kfree(buf);
 		hl->why = "cannot read the executable";

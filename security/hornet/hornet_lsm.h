@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 struct bpf_prog;
+struct file;
 
 /* The checks Hornet makes, in the order a light skeleton meets them. */
 enum hornet_op {
@@ -68,5 +69,6 @@ void hornet_record(const struct hornet_decision *d,
 void hornet_count_kernel_load(void);
 void hornet_audit_mode_change(const char *what, bool old, bool new);
 int hornet_counters_show(struct seq_file *m, void *v);
+ssize_t hornet_read_exe(struct file *exe, void *buf, size_t len, loff_t pos);
 
 #endif /* _SECURITY_HORNET_HORNET_LSM_H */
