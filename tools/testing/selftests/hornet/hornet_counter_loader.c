@@ -76,6 +76,7 @@
 #include "hornet_loader.h"
 
 #include "hornet_payload.h"
+#include "hornet_fault.h"
 
 static int tamper_load_and_run(struct bpf_load_and_run_opts *opts);
 #define bpf_load_and_run tamper_load_and_run
@@ -112,6 +113,7 @@ enum loader_mode {
 	MODE_SKEL_KERNEL,
 	MODE_IO_URING,
 	MODE_MT_RUN,
+	MODE_FAULTS,
 };
 
 static enum loader_mode mode = MODE_RUN;
@@ -124,6 +126,10 @@ static int race_tries;
 static double race_secs;
 /* What a race or leak mode found, returned by main() after the load. */
 static int attack_status;
+/* faults: the site to fail (0: none), in the load or in the run. */
+static unsigned int fault_n;
+static bool fault_at_run;
+static int fault_fired;
 
 /*
  * The payload of the loader bpf_load_and_run() loads: a syscall program
@@ -930,6 +936,44 @@ static int shared_blob_load(struct bpf_load_and_run_opts *opts)
 	return err;
 }
 
+/*
+ * faults: load and run the loader as bpf_load_and_run() does, with the
+ * fault_n-th fault site of its BPF_PROG_LOAD or of its BPF_PROG_RUN armed.
+ */
+static int fault_load_and_run(struct bpf_load_and_run_opts *opts)
+{
+	int map_fd, prog_fd, err;
+
+	fault_fired = 0;
+	map_fd = loader_map_create(opts, true);
+	if (map_fd < 0)
+		return map_fd;
+	err = fault_n && !fault_at_run ? fault_arm(fault_n) : 0;
+	if (err)
+		goto out;
+	prog_fd = loader_prog_load(opts, map_fd);
+	if (fault_n && !fault_at_run)
+		fault_fired = fault_disarm();
+	if (prog_fd < 0) {
+		err = prog_fd;
+		goto out;
+	}
+	err = fault_n && fault_at_run ? fault_arm(fault_n) : 0;
+	if (!err) {
+		err = loader_run(prog_fd, opts->ctx);
+		if (fault_n && fault_at_run)
+			fault_fired = fault_disarm();
+	}
+	close(prog_fd);
+out:
+	close(map_fd);
+	if (fault_fired < 0) {
+		fail_step = "read fail-nth";
+		return fault_fired;
+	}
+	return err;
+}
+
 static int tamper_load_and_run(struct bpf_load_and_run_opts *opts)
 {
 	void *copy = NULL;
@@ -946,6 +990,8 @@ static int tamper_load_and_run(struct bpf_load_and_run_opts *opts)
 		return shared_blob_load(opts);
 	case MODE_RACE_RUN_SWAP:
 		return race_run_swap(opts);
+	case MODE_FAULTS:
+		return fault_load_and_run(opts);
 	case MODE_RACE_DUP2:
 		return dup2_race_load(opts);
 	case MODE_SKEL_KERNEL:
@@ -1012,10 +1058,11 @@ static int count_packets(struct hornet_counter *skel, int packets)
 		err = fail("map lookup", err);
 		goto out;
 	}
-	printf("hornet_counter_loader: ok: sent=%d packets=%llu map=%llu bytes=%llu\n",
-	       packets, (unsigned long long)skel->bss->seen_packets,
-	       (unsigned long long)in_map,
-	       (unsigned long long)skel->bss->seen_bytes);
+	if (mode != MODE_FAULTS)
+		printf("hornet_counter_loader: ok: sent=%d packets=%llu map=%llu bytes=%llu\n",
+		       packets, (unsigned long long)skel->bss->seen_packets,
+		       (unsigned long long)in_map,
+		       (unsigned long long)skel->bss->seen_bytes);
 	if (skel->bss->seen_packets != (__u64)packets ||
 	    in_map != (__u64)packets ||
 	    skel->bss->seen_bytes != (__u64)packets * sizeof(buf)) {
@@ -1189,7 +1236,7 @@ static void print_help(const char *prog)
 		"Usage: %s [run [N] | flip-insn OFF | flip-data OFF | unfrozen |\n"
 		"          update-after-load | dump-payload FILE |\n"
 		"          race-dup2[-files] N [SECS] | race-run-swap N [SECS] |\n"
-		"          skel-kernel | io-uring | mt-run]\n", prog);
+		"          skel-kernel | io-uring | mt-run | faults load|run]\n", prog);
 	exit(EINVAL);
 }
 
@@ -1202,6 +1249,58 @@ static void parse_race_args(int argc, char **argv)
 		race_secs = atof(argv[3]);
 	if (race_tries <= 0 || race_secs < 0)
 		print_help(argv[0]);
+}
+
+/*
+ * faults load|run: open, load, use and destroy the light skeleton with the
+ * N-th fault site of the loader's BPF_PROG_LOAD (or BPF_PROG_RUN) failing,
+ * N = 1, 2, ... until one passes without a fault (hornet_fault.h). Each
+ * must fail with ENOMEM or EIO, or succeed and count packets.
+ */
+static int run_faults(void)
+{
+	static const int ok[] = { ENOMEM, EIO, 0 };
+	struct fault_counts counts = { 0 };
+	struct hornet_counter *skel;
+	bool replay = false;
+	int err;
+
+	for (fault_n = 0; fault_n <= FAULT_MAX_SITES; fault_n++) {
+		skel = hornet_counter__open();
+		if (!skel)
+			return fail("open", errno);
+		fail_step = "load";
+		err = hornet_counter__load(skel);
+		/* A load that succeeds under a fault must work. */
+		if (!err)
+			err = count_packets(skel, DEFAULT_PACKETS);
+		hornet_counter__destroy(skel);
+		if (err > 0)
+			return err;
+		if (fault_fired < 0)
+			return fail("read fail-nth", fault_fired);
+		if (!fault_n || !fault_fired) {
+			if (err)
+				return fail(fault_n ? "load without a fault" :
+					    fail_step, err);
+			if (fault_n)
+				break;
+			continue;
+		}
+		/* Replay an unexpected outcome once, with the fault's stack. */
+		if (!replay && fault_odd(err, ok)) {
+			fault_verbose(true);
+			replay = true;
+			fault_n--;
+			continue;
+		}
+		if (replay)
+			fault_verbose(false);
+		replay = false;
+		fault_count(&counts, fault_n, err, ok);
+	}
+	return fault_report(HORNET_LOADER_NAME, fault_at_run ? "run" : "load",
+			    &counts);
 }
 
 int main(int argc, char **argv)
@@ -1245,10 +1344,16 @@ int main(int argc, char **argv)
 		mode = MODE_IO_URING;
 	} else if (!strcmp(m, "mt-run") && argc == 2) {
 		mode = MODE_MT_RUN;
+	} else if (!strcmp(m, "faults") && argc == 3 &&
+		   (!strcmp(argv[2], "load") || !strcmp(argv[2], "run"))) {
+		mode = MODE_FAULTS;
+		fault_at_run = !strcmp(argv[2], "run");
 	} else {
 		print_help(argv[0]);
 	}
 
+	if (mode == MODE_FAULTS)
+		return run_faults();
 	if (mode == MODE_IO_URING) {
 		err = io_uring_start_worker();
 		if (err)

@@ -16,6 +16,14 @@
  *   hornet_raw_loader CASE -p PIN         load CASE as an fmod_ret program
  *                                         on security_bpf, attach it and pin
  *                                         the link at PIN
+ *   hornet_raw_loader CASE -f load|run|free  fault loop (hornet_fault.h): fail
+ *                                         the N-th fault site of the load or
+ *                                         of the run, N = 1, 2, ... until one
+ *                                         passes without a fault
+ *   hornet_raw_loader CASE -s N           stress: N iterations of load, then
+ *                                         run twice, close at once, run in a
+ *                                         child while closing, or load with a
+ *                                         changed flag (see run_stress())
  *   hornet_raw_loader list                print the case names
  *
  * A signed copy of this program exists per case, each signed over the
@@ -28,6 +36,7 @@
  * it was built to return; otherwise the errno of the failing step (all
  * loads must fail the same way), or EXIT_MISMATCH.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -41,10 +50,12 @@
 #include <linux/btf.h>
 #include <linux/unistd.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #ifdef HORNET_PAYLOAD_TOOL
 #include "hornet_payload.h"
 #endif
+#include "hornet_fault.h"
 
 #define EXIT_MISMATCH	250
 #define MAX_MAPS	4
@@ -1433,6 +1444,217 @@ static int run_fmod_ret(const struct raw_case *c, const char *pin)
 	return 0;
 }
 
+/* Did a stress child's run succeed? If not, set *err. */
+static int reaped_ok(int status, int *err)
+{
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return 1;
+	*err = report("run in a child", WIFEXITED(status) ?
+		      WEXITSTATUS(status) : EINTR);
+	return 0;
+}
+
+/*
+ * "CASE -s N": N iterations of one of four actions, in turn, each on a new
+ * program: load, run, run again (refused: a program with signed maps runs
+ * once); load and close at once; load, run in a child while the parent
+ * closes its descriptor; load with prog_flags 0 instead of the signed
+ * BPF_F_SLEEPABLE (refused: EKEYREJECTED). Without a signature every load
+ * must be refused like the first. Prints the counts the test compares with
+ * Hornet's counters.
+ */
+static int run_stress(const struct raw_case *c, int iterations)
+{
+	static struct raw_ref refs[MAX_REFS];
+	static int fd_array_maps[MAX_REFS], fd_array[MAX_REFS];
+	int nr, i, err = 0, prog_fd, base = 0, status, children = 0;
+	unsigned int accepted = 0, refused = 0, runs = 0, run_refused = 0;
+	unsigned int child_runs = 0;
+	union bpf_attr attr;
+	__u32 want, retval;
+	pid_t pid;
+
+	nr = case_refs(c, refs, fd_array_maps);
+	for (i = 0; i < case_fd_array_len(c); i++)
+		fd_array[i] = c->maps[fd_array_maps[i]].fd;
+	build_prog(c, refs, nr);
+	want = expected_retval(c, refs, nr, fd_array_maps);
+
+	for (i = 0; i < iterations && !err; i++) {
+		int action = i % 4;
+
+		err = setup_maps(c);
+		if (err)
+			break;
+		init_load_attr(&attr, c, fd_array);
+		if (action == 3)
+			attr.prog_flags = 0;
+		prog_fd = sys_bpf(BPF_PROG_LOAD, &attr);
+		if (i == 0 && prog_fd < 0)
+			base = prog_fd;
+		if (prog_fd < 0) {
+			refused++;
+			if (prog_fd != (base ?: -EKEYREJECTED) ||
+			    (!base && action != 3))
+				err = report("stress load", prog_fd);
+			continue;
+		}
+		accepted++;
+		if (base || action == 3) {
+			printf("hornet_raw_loader: stress %d: %s\n", i,
+			       "accepted a load that must be refused");
+			err = EXIT_MISMATCH;
+		}
+		if (action == 0) {
+			err = test_run(prog_fd, BPF_PROG_TYPE_SYSCALL,
+				       BAD_RUN_NONE, &retval);
+			if (!err && retval != want)
+				err = EXIT_MISMATCH;
+			runs += !err;
+			if (!err && test_run(prog_fd, BPF_PROG_TYPE_SYSCALL,
+					     BAD_RUN_NONE, &retval) != -EKEYREJECTED) {
+				printf("hornet_raw_loader: stress %d: second run not refused\n",
+				       i);
+				err = EXIT_MISMATCH;
+			}
+			run_refused += !err;
+		} else if (action == 2) {
+			pid = fork();
+			if (pid < 0) {
+				err = report("fork", -errno);
+			} else if (!pid) {
+				err = test_run(prog_fd, BPF_PROG_TYPE_SYSCALL,
+					       BAD_RUN_NONE, &retval);
+				_exit(err ? -err : retval == want ? 0 :
+				      EXIT_MISMATCH);
+			} else {
+				children++;
+			}
+		}
+		close(prog_fd);
+		/* Reap the children that are done, then all of them. */
+		while (children && (pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			children--;
+			child_runs += reaped_ok(status, &err);
+		}
+	}
+	while (children && waitpid(-1, &status, 0) > 0) {
+		children--;
+		child_runs += reaped_ok(status, &err);
+	}
+	printf("hornet_raw_loader: stress %s: iterations=%d", c->name, i);
+	printf(" loads_accepted=%u loads_refused=%u", accepted, refused);
+	printf(" runs_accepted=%u runs_refused=%u first_errno=%d\n",
+	       runs + child_runs, run_refused, -base);
+	return err;
+}
+
+/*
+ * The fault loop of "CASE -f load|run|free". A load or run that fails under
+ * a fault must fail with ENOMEM or EIO, or with the errno the case gets
+ * without a fault; one that succeeds must run as it does without a fault.
+ * A case refused without a fault must never be accepted under one. "free"
+ * arms the close() of the last descriptor of a program that ran, which
+ * frees it: the close must succeed (the test then checks nothing is left).
+ */
+enum fault_at { FAULT_AT_LOAD, FAULT_AT_RUN, FAULT_AT_FREE };
+
+static int run_faults(const struct raw_case *c, enum fault_at at)
+{
+	static const int ok[] = { ENOMEM, EIO, 0 };
+	static struct raw_ref refs[MAX_REFS];
+	static int fd_array_maps[MAX_REFS], fd_array[MAX_REFS];
+	struct fault_counts counts = { 0 };
+	int nr, i, err, prog_fd, fired, base = 0;
+	bool replay = false;
+	union bpf_attr attr;
+	unsigned int n;
+	__u32 want, retval;
+
+	nr = case_refs(c, refs, fd_array_maps);
+	for (i = 0; i < case_fd_array_len(c); i++)
+		fd_array[i] = c->maps[fd_array_maps[i]].fd;
+	build_prog(c, refs, nr);
+	want = expected_retval(c, refs, nr, fd_array_maps);
+
+	/* n == 0: the outcome without a fault. */
+	for (n = 0; n <= FAULT_MAX_SITES; n++) {
+		err = setup_maps(c);
+		if (err)
+			return err;
+		init_load_attr(&attr, c, fd_array);
+		fired = 0;
+		err = n && at == FAULT_AT_LOAD ? fault_arm(n) : 0;
+		if (err)
+			return report("arm fail-nth", err);
+		prog_fd = sys_bpf(BPF_PROG_LOAD, &attr);
+		if (n && at == FAULT_AT_LOAD)
+			fired = fault_disarm();
+		err = prog_fd < 0 ? prog_fd : 0;
+		if (!err) {
+			err = n && at == FAULT_AT_RUN ? fault_arm(n) : 0;
+			if (err)
+				return report("arm fail-nth", err);
+			err = test_run(prog_fd, BPF_PROG_TYPE_SYSCALL,
+				       BAD_RUN_NONE, &retval);
+			if (n && at == FAULT_AT_RUN)
+				fired = fault_disarm();
+			/* The maps go first: the close frees the program. */
+			setup_maps(c);
+			if (n && at == FAULT_AT_FREE && fault_arm(n))
+				return report("arm fail-nth", -errno);
+			if (close(prog_fd))
+				return report("close", -errno);
+			if (n && at == FAULT_AT_FREE)
+				fired = fault_disarm();
+			if (!err && retval != want) {
+				printf("hornet_raw_loader: fault %u: returned %u, want %u\n",
+				       n, retval, want);
+				return EXIT_MISMATCH;
+			}
+		}
+		if (fired < 0)
+			return report("read fail-nth", fired);
+		if (!n) {
+			base = err;
+			if (at != FAULT_AT_LOAD && base)
+				return report("load without a fault", base);
+			continue;
+		}
+		if (!fired) {
+			if (err != base) {
+				printf("hornet_raw_loader: no fault at %u: errno %d, %s %d\n",
+				       n, -err, "without faults", -base);
+				return EXIT_MISMATCH;
+			}
+			break;
+		}
+		if (base && !err) {
+			printf("hornet_raw_loader: fault %u: a refused case was accepted\n",
+			       n);
+			return EXIT_MISMATCH;
+		}
+		if (err == base)
+			err = 0;
+		/* Replay an unexpected outcome once, with the fault's stack. */
+		if (!replay && fault_odd(err, ok)) {
+			fault_verbose(true);
+			replay = true;
+			n--;
+			continue;
+		}
+		if (replay)
+			fault_verbose(false);
+		replay = false;
+		fault_count(&counts, n, err, ok);
+	}
+	printf("hornet_raw_loader: %s: without faults: errno %d\n", c->name,
+	       -base);
+	return fault_report("hornet_raw_loader",
+			    at == FAULT_AT_LOAD ? "load" :
+			    at == FAULT_AT_RUN ? "run" : "free", &counts);
+}
+
 static const struct raw_case *find_case(const char *name)
 {
 	unsigned int i;
@@ -1468,13 +1690,24 @@ int main(int argc, char **argv)
 		return run_attr(c, argv[3]);
 	if (c && argc == 4 && !strcmp(argv[2], "-p"))
 		return run_fmod_ret(c, argv[3]);
+	if (c && argc == 4 && !strcmp(argv[2], "-f")) {
+		if (!strcmp(argv[3], "load"))
+			return run_faults(c, FAULT_AT_LOAD);
+		if (!strcmp(argv[3], "run"))
+			return run_faults(c, FAULT_AT_RUN);
+		if (!strcmp(argv[3], "free"))
+			return run_faults(c, FAULT_AT_FREE);
+	}
+	if (c && argc == 4 && !strcmp(argv[2], "-s") && atoi(argv[3]) > 0)
+		return run_stress(c, atoi(argv[3]));
 	if (argc >= 3)
 		loops = atoi(argv[2]);
 	if (argc == 4)
 		time_budget = atoi(argv[3]);
 	if (!c || loops < 1) {
 		fprintf(stderr, "Usage: %s list | payload CASE FILE | CASE [LOOPS [SECONDS]] |\n"
-			"       CASE -a ATTRIBUTE | CASE -p PIN\n", argv[0]);
+			"       CASE -a ATTRIBUTE | CASE -p PIN | CASE -f load|run|free |\n"
+			"       CASE -s ITERATIONS\n", argv[0]);
 		return report("usage", EINVAL);
 	}
 	return run_case(c, loops);

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hornet fault-injection selftests, for a kernel with CONFIG_FAULT_INJECTION,
+ * FAILSLAB, FAIL_PAGE_ALLOC and FAIL_FUNCTION (lab/debug.config): Hornet's
+ * own failures, taken on purpose.
+ *
+ * Each variant makes a signed (or unsigned) loader fail the N-th fault site
+ * of one of its system calls, for N = 1, 2, ... until the call passes
+ * without a fault (hornet_fault.h, /proc/thread-self/fail-nth), and expects
+ * every call to succeed and work, or to fail with ENOMEM or EIO; a load
+ * refused without a fault must never be accepted under one. The sites are
+ * slab and page allocations (including GFP_KERNEL ones, which fault
+ * injection skips by default) or the reads of the executable in
+ * hornet_read_exe() (an error, or a read that comes up short). Only the
+ * loader's own thread is affected: fail-nth is per thread, and every
+ * injection's probability stays 0. Afterwards no map or program is left.
+ *
+ * On a kernel without fault injection every test fails: they cannot pass
+ * by not running.
+ */
+#include "common.h"
+
+#include <sys/mount.h>
+
+#define DEBUGFS		"/sys/kernel/debug"
+#define FAILSLAB	DEBUGFS "/failslab/"
+#define FAIL_PAGE	DEBUGFS "/fail_page_alloc/"
+#define FAIL_FUNC	DEBUGFS "/fail_function/"
+#define READ_FN		"hornet_read_exe"
+
+enum fault_sites {
+	SITES_ALLOC,		/* slab and page allocations */
+	SITES_READ_EIO,		/* hornet_read_exe() returns -EIO */
+	SITES_READ_SHORT,	/* hornet_read_exe() reads 0 bytes */
+};
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Which sites count for fail-nth; 0 or a negative errno. */
+static int set_sites(enum fault_sites sites)
+{
+	const char *wait = sites == SITES_ALLOC ? "N" : "Y";
+	char retval[32];
+	int err = 0;
+
+	/* Probability 0: nothing fails except through fail-nth. */
+	err = err ?: write_str(FAILSLAB "probability", "0");
+	err = err ?: write_str(FAILSLAB "task-filter", "Y");
+	err = err ?: write_str(FAILSLAB "verbose", "0");
+	err = err ?: write_str(FAILSLAB "ignore-gfp-wait", wait);
+	err = err ?: write_str(FAIL_PAGE "probability", "0");
+	err = err ?: write_str(FAIL_PAGE "task-filter", "Y");
+	err = err ?: write_str(FAIL_PAGE "verbose", "0");
+	err = err ?: write_str(FAIL_PAGE "ignore-gfp-wait", wait);
+	err = err ?: write_str(FAIL_PAGE "ignore-gfp-highmem", "N");
+	err = err ?: write_str(FAIL_PAGE "min-order", "0");
+	err = err ?: write_str(FAIL_FUNC "probability", "0");
+	err = err ?: write_str(FAIL_FUNC "task-filter", "Y");
+	err = err ?: write_str(FAIL_FUNC "verbose", "0");
+	/* An empty line clears the list of injected functions. */
+	err = err ?: write_str(FAIL_FUNC "inject", "\n");
+	if (err || sites == SITES_ALLOC)
+		return err;
+	/* A handful of sites: the console names each (verbose 2, stack). */
+	err = err ?: write_str(FAILSLAB "verbose", "2");
+	err = err ?: write_str(FAIL_PAGE "verbose", "2");
+	err = err ?: write_str(FAIL_FUNC "verbose", "2");
+	err = write_str(FAIL_FUNC "inject", READ_FN);
+	snprintf(retval, sizeof(retval), "%llu",
+		 sites == SITES_READ_EIO ? (unsigned long long)-EIO : 0ULL);
+	return err ?: write_str(FAIL_FUNC READ_FN "/retval", retval);
+}
+
+/* The count after "NAME=" in the loader's fault report, or 0. */
+static unsigned int outcome(const char *out, const char *name)
+{
+	char key[32];
+	const char *p;
+
+	p = strstr(out, " sites: ");
+	if (!p)
+		return 0;
+	snprintf(key, sizeof(key), " %s=", name);
+	p = strstr(p, key);
+	return p ? strtoul(p + strlen(key), NULL, 10) : 0;
+}
+
+FIXTURE(fault) {
+	char dir[1024];
+	int maps, progs;
+};
+
+FIXTURE_VARIANT(fault) {
+	const char *loader;	/* companion in the test's directory */
+	const char *args[3];
+	enum fault_sites sites;
+	/*
+	 * ENOMEM refusals expected: exactly (>= 0), at least one (-1), any
+	 * (-2); EIO: at least this many (one per read of the executable:
+	 * the order of the sites varies with slab refills, so a read can be
+	 * the N-th site for two values of N).
+	 */
+	int enomem, eio;
+};
+
+FIXTURE_SETUP(fault)
+{
+	if (!hornet_active())
+		SKIP(return, "Hornet is not an active LSM");
+	ASSERT_EQ(0, exe_dir(self->dir, sizeof(self->dir)));
+	if (mount("debugfs", DEBUGFS, "debugfs", 0, NULL) && errno != EBUSY)
+		TH_LOG("mount debugfs: %s", strerror(errno));
+	if (access("/proc/thread-self/fail-nth", W_OK) ||
+	    access(FAILSLAB "ignore-gfp-wait", W_OK) ||
+	    access(FAIL_PAGE "ignore-gfp-wait", W_OK) ||
+	    access(FAIL_FUNC "inject", W_OK))
+		TH_LOG("no fail-nth, failslab, fail_page_alloc or %s",
+		       "fail_function in this kernel (lab/debug.config)");
+	ASSERT_EQ(0, access("/proc/thread-self/fail-nth", W_OK));
+	ASSERT_EQ(0, set_sites(variant->sites));
+	self->maps = count_bpf_ids(BPF_MAP_GET_NEXT_ID);
+	self->progs = count_bpf_ids(BPF_PROG_GET_NEXT_ID);
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	set_sites(SITES_ALLOC);
+	write_str(FAILSLAB "ignore-gfp-wait", "Y");
+	write_str(FAIL_PAGE "ignore-gfp-wait", "Y");
+}
+
+/* Signed raw program with one frozen map: every allocation of its load. */
+FIXTURE_VARIANT_ADD(fault, raw_load_allocs) {
+	.loader = "raw/map_fd.signed", .args = { "map_fd", "-f", "load" },
+	.sites = SITES_ALLOC, .enomem = -1, .eio = 0,
+};
+
+/* ... and of its first run, which re-hashes the map (Hornet's run check). */
+FIXTURE_VARIANT_ADD(fault, raw_run_allocs) {
+	.loader = "raw/map_fd.signed", .args = { "map_fd", "-f", "run" },
+	.sites = SITES_ALLOC, .enomem = -1, .eio = 0,
+};
+
+/*
+ * ... and of the close() that frees it after its run (Hornet's free hook,
+ * then the maps): the close succeeds, and nothing is left.
+ */
+FIXTURE_VARIANT_ADD(fault, raw_free_allocs) {
+	.loader = "raw/map_fd.signed", .args = { "map_fd", "-f", "free" },
+	.sites = SITES_ALLOC, .enomem = 0, .eio = 0,
+};
+
+/* Both reads of the executable (trailer, then blob) fail: EIO. */
+FIXTURE_VARIANT_ADD(fault, raw_load_read_error) {
+	.loader = "raw/map_fd.signed", .args = { "map_fd", "-f", "load" },
+	.sites = SITES_READ_EIO, .enomem = -2, .eio = 2,
+};
+
+/* Both reads come up short (0 bytes): EIO, nothing accepted. */
+FIXTURE_VARIANT_ADD(fault, raw_load_read_short) {
+	.loader = "raw/map_fd.signed", .args = { "map_fd", "-f", "load" },
+	.sites = SITES_READ_SHORT, .enomem = -2, .eio = 2,
+};
+
+/* Unsigned: refused (ENODATA) under every allocation fault, never loaded. */
+FIXTURE_VARIANT_ADD(fault, unsigned_load_allocs) {
+	.loader = "hornet_raw_loader", .args = { "map_fd", "-f", "load" },
+	.sites = SITES_ALLOC, .enomem = -1, .eio = 0,
+};
+
+/* Unsigned: one read (the end of the file), which fails: EIO. */
+FIXTURE_VARIANT_ADD(fault, unsigned_load_read_error) {
+	.loader = "hornet_raw_loader", .args = { "map_fd", "-f", "load" },
+	.sites = SITES_READ_EIO, .enomem = -2, .eio = 1,
+};
+
+/* Signed light skeleton: every allocation of the loader's load... */
+FIXTURE_VARIANT_ADD(fault, skel_load_allocs) {
+	.loader = LOADER_SIGNED, .args = { "faults", "load" },
+	.sites = SITES_ALLOC, .enomem = -1, .eio = 0,
+};
+
+/* ... of its run (Hornet's run check, then all the loader does)... */
+FIXTURE_VARIANT_ADD(fault, skel_run_allocs) {
+	.loader = LOADER_SIGNED, .args = { "faults", "run" },
+	.sites = SITES_ALLOC, .enomem = -1, .eio = 0,
+};
+
+/* ... and both reads of its executable. */
+FIXTURE_VARIANT_ADD(fault, skel_load_read_error) {
+	.loader = LOADER_SIGNED, .args = { "faults", "load" },
+	.sites = SITES_READ_EIO, .enomem = -2, .eio = 2,
+};
+
+FIXTURE_VARIANT_ADD(fault, skel_load_read_short) {
+	.loader = LOADER_SIGNED, .args = { "faults", "load" },
+	.sites = SITES_READ_SHORT, .enomem = -2, .eio = 2,
+};
+
+TEST_F_TIMEOUT(fault, loop, 1800)
+{
+	int maps_after, progs_after;
+	unsigned int enomem, eio, want;
+	char path[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, variant->loader);
+	run_logged(_metadata, &res, NULL, NULL, path, variant->args[0],
+		   variant->args[1], variant->args[2], NULL);
+	expect_errno(_metadata, 0, &res);
+	ASSERT_NE(NULL, strstr(res.out, " sites: "));
+	enomem = outcome(res.out, "ENOMEM");
+	eio = outcome(res.out, "EIO");
+	want = variant->enomem >= 0 ? variant->enomem :
+	       variant->enomem == -1 ? enomem ?: 1 : enomem;
+	ASSERT_EQ(want, enomem);
+	ASSERT_LE(variant->eio, eio);
+	/* No reads faulted: no EIO. */
+	ASSERT_EQ(0, variant->eio ? 0 : eio);
+
+	/* Nothing the loops created is left (frees may be deferred). */
+	wait_bpf_ids(self->maps, self->progs, &maps_after, &progs_after);
+	TH_LOG("maps %d -> %d, programs %d -> %d", self->maps, maps_after,
+	       self->progs, progs_after);
+	ASSERT_LE(maps_after, self->maps);
+	ASSERT_LE(progs_after, self->progs);
+}
+
+TEST_HARNESS_MAIN
