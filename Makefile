@@ -8,7 +8,8 @@ export HORNET_CACHE SERIES_DIR
 # Steps depend on each other through files in $(HORNET_CACHE); every script is
 # idempotent and cheap when nothing changed, so the targets are phony.
 .PHONY: deps base assemble series keys config kernel selftests initramfs \
-	demo host-test kunit lint bisect vm-test check clean
+	demo host-test kunit lint bisect vm-test debug-kernel vm-test-debug stress faults \
+	check clean
 .NOTPARALLEL:
 
 deps:
@@ -49,17 +50,37 @@ bisect: assemble keys
 vm-test: kernel initramfs
 	lab/qemu.sh check
 
+# The same VM suites (and the fault-injection tests) on a second kernel
+# with lab/debug.config: KASAN, kmemleak, lockdep, UBSAN, fault injection.
+debug-kernel: assemble keys
+	HORNET_DEBUG=1 lab/config.sh
+	HORNET_DEBUG=1 lab/build-kernel.sh
+vm-test-debug: debug-kernel initramfs
+	HORNET_DEBUG=1 lab/qemu.sh check
+
+# The fault-injection tests alone, on the debug kernel.
+faults: debug-kernel initramfs
+	HORNET_DEBUG=1 lab/qemu.sh faults
+
+# The stress test alone, longer (HORNET_STRESS_ITER, default 5000 per
+# worker); HORNET_DEBUG=1 make stress runs it on the debug kernel.
+stress: initramfs
+	$(if $(filter 1,$(HORNET_DEBUG)),$(MAKE) --no-print-directory debug-kernel,$(MAKE) --no-print-directory kernel)
+	lab/qemu.sh stress
+
 # Run every suite even if one fails, then judge them all in one summary line.
+VM_SUITES := vm-rollout vm vm-stress vm-lockdown vm-boot vm-kernel
 check: kernel initramfs keys
 	@rm -rf $(TAP)
 	-lab/host-test.sh
 	-lab/kunit.sh
 	-lab/lint.sh
 	-lab/qemu.sh check
+	-$(MAKE) --no-print-directory vm-test-debug
 	@lab/summary.sh $$([ ! -x tests/host/run.sh ] || echo $(TAP)/host.tap) \
 		$$([ ! -f $(HORNET_CACHE)/linux/security/hornet/.kunitconfig ] || echo $(TAP)/kunit.tap) \
-		$(TAP)/lint.tap $(TAP)/vm-rollout.tap $(TAP)/vm.tap \
-		$(TAP)/vm-lockdown.tap $(TAP)/vm-boot.tap $(TAP)/vm-kernel.tap
+		$(TAP)/lint.tap $(VM_SUITES:%=$(TAP)/%.tap) \
+		$(VM_SUITES:%=$(TAP)/%-debug.tap) $(TAP)/vm-faults-debug.tap
 
 clean:
 	rm -rf $(HORNET_CACHE)/build

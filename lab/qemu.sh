@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Boot the test kernel + initramfs in QEMU: qemu.sh demo|check.
+# Boot the test kernel + initramfs in QEMU: qemu.sh demo|check|stress|faults.
 #
 # demo: one boot running demo.sh; non-zero on timeout or if it failed.
 # check: three boots, each with the parameters its suites need (lab/init):
-#   check     hornet.enforce=0: rollout tests, then the main kselftests
+#   check     hornet.enforce=0: rollout tests, the main kselftests, the
+#             stress test and (kernels with fault injection) the fault tests
 #   lockdown  lockdown=integrity hornet.enforce=0
 #   boot      no hornet.enforce= (the Kconfig default), audit=0
 # Each suite's TAP goes to $HORNET_CACHE/build/tap/vm-<suite>.tap (the main
-# suite to vm.tap); the serial log of each boot is kept. Non-zero on a
-# timeout, missing markers, any "not ok", or a kernel warning or checker
-# report in any boot (also recorded as vm-kernel.tap).
+# suite to vm.tap; with HORNET_DEBUG=1 vm-<suite>-debug.tap, vm-debug.tap);
+# the serial log of each boot is kept. Non-zero on a timeout, missing
+# markers, any "not ok", or a kernel warning or checker report in any boot
+# (also recorded as vm-kernel.tap, vm-kernel-debug.tap).
+# stress: one enforcing boot running only the stress test, with
+#   HORNET_STRESS_ITER (default 5000) iterations per worker.
+# faults: one enforcing boot running only the fault-injection tests (a
+#   kernel with fault injection: HORNET_DEBUG=1).
+# HORNET_STRESS_ITER: iterations per stress worker (check: 400, on the
+# debug kernel 100).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -34,6 +42,11 @@ grep -qx CONFIG_SECURITY_HORNET=y "$KBUILD/.config" && lsms+=,hornet
 base="console=ttyS0 panic=-1 tsc=reliable lsm=$lsms"
 # A KASAN report must not pass silently: panic, so the TAP end marker is missing.
 grep -qx CONFIG_KASAN=y "$KBUILD/.config" && base+=" kasan.fault=panic"
+grep -qx CONFIG_FAULT_INJECTION=y "$KBUILD/.config" && base+=" hornet.faults=1"
+stress=${HORNET_STRESS_ITER:-400}
+[ -z "$suffix" ] || stress=${HORNET_STRESS_ITER:-100}
+[ "$MODE" != stress ] || stress=${HORNET_STRESS_ITER:-5000}
+base+=" hornet.stress_iter=$stress"
 
 mkdir -p "$TAP_DIR"
 logs=()
@@ -73,18 +86,35 @@ if [ "$MODE" = demo ]; then
 	exit 0
 fi
 
+tap() { echo "$TAP_DIR/$1$suffix.tap"; }
+if [ "$MODE" = stress ] || [ "$MODE" = faults ]; then
+	boot "$MODE" ""
+	extract "${logs[0]}" "$MODE" "$(tap "$MODE")"
+	! grep -q '^[[:space:]#]*not ok' "$(tap "$MODE")" || die "qemu: $MODE tests failed ($(tap "$MODE"))"
+	bad=$(grep -hE '(WARNING|BUG):|UBSAN:|KASAN:|possible circular locking|sleeping function called|hornet-init: kmemleak: [1-9]' "${logs[@]}" || true)
+	[ -z "$bad" ] || die "qemu: kernel report during the $MODE tests: $bad"
+	grep -h 'loads (\| sites: ' "$(tap "$MODE")" || true
+	exit 0
+fi
 boot check "hornet.enforce=0"
-extract "${logs[0]}" rollout "$TAP_DIR/vm-rollout.tap"
-extract "${logs[0]}" vm "$TAP_DIR/vm.tap"
+extract "${logs[0]}" rollout "$(tap vm-rollout)"
+extract "${logs[0]}" vm "$(tap vm)"
+extract "${logs[0]}" stress "$(tap vm-stress)"
+suites="vm-rollout vm vm-stress"
+if [[ $base == *hornet.faults=1* ]]; then
+	extract "${logs[0]}" faults "$(tap vm-faults)"
+	suites+=" vm-faults"
+fi
 boot lockdown "lockdown=integrity hornet.enforce=0"
-extract "${logs[1]}" lockdown "$TAP_DIR/vm-lockdown.tap"
+extract "${logs[1]}" lockdown "$(tap vm-lockdown)"
 boot boot "audit=0"
-extract "${logs[2]}" boot "$TAP_DIR/vm-boot.tap"
+extract "${logs[2]}" boot "$(tap vm-boot)"
+suites+=" vm-lockdown vm-boot"
 
 failed=0
-for t in vm-rollout vm vm-lockdown vm-boot; do
-	if grep -q '^[[:space:]#]*not ok' "$TAP_DIR/$t.tap"; then
-		say "qemu: $t: tests failed (not ok in $TAP_DIR/$t.tap)"
+for t in $suites; do
+	if grep -q '^[[:space:]#]*not ok' "$(tap "$t")"; then
+		say "qemu: $t$suffix: tests failed (not ok in $(tap "$t"))"
 		failed=1
 	fi
 done
@@ -92,11 +122,11 @@ done
 # result, in vm-kernel.tap, for make check's summary.
 bad=$(grep -hE '(WARNING|BUG):|UBSAN:|KASAN:|possible circular locking|sleeping function called|hornet-init: kmemleak: [1-9]' "${logs[@]}" || true)
 if [ -z "$bad" ]; then
-	printf 'ok 1 - no kernel warning, checker or kmemleak report\n1..1\n' > "$TAP_DIR/vm-kernel.tap"
+	printf 'ok 1 - no kernel warning, checker or kmemleak report\n1..1\n' > "$(tap vm-kernel)"
 	say "qemu: no kernel warning, checker or kmemleak report"
 else
 	{ echo "not ok 1 - kernel warning, checker or kmemleak report"
-	  echo "$bad" | sed 's/^/# /'; echo "1..1"; } > "$TAP_DIR/vm-kernel.tap"
+	  echo "$bad" | sed 's/^/# /'; echo "1..1"; } > "$(tap vm-kernel)"
 	say "qemu: kernel warning, checker or kmemleak report in ${logs[*]}"
 	failed=1
 fi
