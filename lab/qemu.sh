@@ -42,6 +42,7 @@ grep -qx CONFIG_SECURITY_HORNET=y "$KBUILD/.config" && lsms+=,hornet
 base="console=ttyS0 panic=-1 tsc=reliable lsm=$lsms"
 # A KASAN report must not pass silently: panic, so the TAP end marker is missing.
 grep -qx CONFIG_KASAN=y "$KBUILD/.config" && base+=" kasan.fault=panic"
+[ -z "$suffix" ] || base+=" hornet.debug_kernel=1"
 grep -qx CONFIG_FAULT_INJECTION=y "$KBUILD/.config" && base+=" hornet.faults=1"
 stress=${HORNET_STRESS_ITER:-400}
 [ -z "$suffix" ] || stress=${HORNET_STRESS_ITER:-100}

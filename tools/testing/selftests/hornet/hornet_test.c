@@ -1424,11 +1424,10 @@ static void loop_loads(struct __test_metadata *_metadata,
 		       int expect)
 {
 	char path[PATH_MAX], loops[16];
-	const char *env = getenv("HORNET_LOOPS");
 	int maps, progs, maps_after, progs_after;
 	struct run_result res;
 
-	snprintf(loops, sizeof(loops), "%s", env && *env ? env : "10000");
+	snprintf(loops, sizeof(loops), "%s", hornet_count("HORNET_LOOPS", "10000"));
 	maps = count_bpf_ids(BPF_MAP_GET_NEXT_ID);
 	progs = count_bpf_ids(BPF_PROG_GET_NEXT_ID);
 	snprintf(path, sizeof(path), "%s/raw/%s.signed", self->dir, name);
@@ -1658,15 +1657,16 @@ TEST_F(fmod_ret, security_bpf_refused)
  */
 TEST_F_TIMEOUT(hornet, race_dup2_loader_fds, 600)
 {
+	const char *tries = hornet_count("HORNET_RACE_TRIES", RACE_TRIES);
 	char path[PATH_MAX], want[64];
 	struct run_result res;
 
 	require_two_cpus(_metadata);
 	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
-	run_logged(_metadata, &res, NULL, NULL, path, "race-dup2", RACE_TRIES,
+	run_logged(_metadata, &res, NULL, NULL, path, "race-dup2", tries,
 		   RACE_SECS, NULL);
 	expect_errno(_metadata, 0, &res);
-	snprintf(want, sizeof(want), "race-dup2: %s tries", RACE_TRIES);
+	snprintf(want, sizeof(want), "race-dup2: %s tries", tries);
 	ASSERT_NE(NULL, strstr(res.out, want));
 	ASSERT_NE(NULL, strstr(res.out, " 0 bound the foreign map"));
 }
@@ -1678,16 +1678,17 @@ TEST_F_TIMEOUT(hornet, race_dup2_loader_fds, 600)
  */
 TEST_F_TIMEOUT(hornet, race_dup2_files_process, 600)
 {
+	const char *tries = hornet_count("HORNET_RACE_FILES_TRIES",
+					 RACE_FILES_TRIES);
 	char path[PATH_MAX], want[64];
 	struct run_result res;
 
 	require_two_cpus(_metadata);
 	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
 	run_logged(_metadata, &res, NULL, NULL, path, "race-dup2-files",
-		   RACE_FILES_TRIES, RACE_SECS, NULL);
+		   tries, RACE_SECS, NULL);
 	expect_errno(_metadata, 0, &res);
-	snprintf(want, sizeof(want), "race-dup2-files: %s tries",
-		 RACE_FILES_TRIES);
+	snprintf(want, sizeof(want), "race-dup2-files: %s tries", tries);
 	ASSERT_NE(NULL, strstr(res.out, want));
 	ASSERT_NE(NULL, strstr(res.out, " 0 bound the foreign map"));
 }
@@ -1700,15 +1701,16 @@ TEST_F_TIMEOUT(hornet, race_dup2_files_process, 600)
  */
 TEST_F_TIMEOUT(hornet, race_run_swap, 600)
 {
+	const char *tries = hornet_count("HORNET_RACE_TRIES", RACE_TRIES);
 	char path[PATH_MAX], want[64];
 	struct run_result res;
 
 	require_two_cpus(_metadata);
 	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
 	run_logged(_metadata, &res, NULL, NULL, path, "race-run-swap",
-		   RACE_TRIES, RACE_SECS, NULL);
+		   tries, RACE_SECS, NULL);
 	expect_errno(_metadata, 0, &res);
-	snprintf(want, sizeof(want), "race-run-swap: %s runs", RACE_TRIES);
+	snprintf(want, sizeof(want), "race-run-swap: %s runs", tries);
 	ASSERT_NE(NULL, strstr(res.out, want));
 	ASSERT_NE(NULL, strstr(res.out, ": 0 re-ran the loader"));
 }
