@@ -282,7 +282,7 @@ static int hornet_read_signature(struct hornet_load *hl, u8 **sig,
 
 	size = i_size_read(file_inode(exe));
 	tail_len = min_t(loff_t, size, HORNET_TAIL_LEN);
-	tail = kmalloc(HORNET_TAIL_LEN, GFP_KERNEL_ACCOUNT);
+	tail = kzalloc(HORNET_TAIL_LEN, GFP_KERNEL_ACCOUNT);
 	if (!tail) {
 		hl->why = "out of memory";
 		err = -ENOMEM;
@@ -301,7 +301,7 @@ static int hornet_read_signature(struct hornet_load *hl, u8 **sig,
 	if (err)
 		goto out;
 
-	buf = kmalloc(len, GFP_KERNEL_ACCOUNT);
+	buf = kzalloc(len, GFP_KERNEL_ACCOUNT);
 	if (!buf) {
 		hl->why = "out of memory";
 		err = -ENOMEM;
@@ -659,9 +659,20 @@ static int hornet_check_load(struct bpf_prog *prog, const union bpf_attr *attr,
 	 * CONFIG_SYSTEM_BLACKLIST_HASH_LIST or the .blacklist keyring) is
 	 * revoked even though a trusted key signed it.
 	 */
-	if (is_binary_blacklisted(hl->digest, SHA256_DIGEST_SIZE)) {
-		hl->why = "payload is blacklisted";
-		err = -EKEYREJECTED;
+	err = is_hash_blacklisted(hl->digest, SHA256_DIGEST_SIZE,
+				  BLACKLIST_HASH_BINARY);
+	if (err) {
+		/*
+		 * Not is_binary_blacklisted(): it reads an allocation failure
+		 * of the lookup as "not blacklisted". Any error refuses.
+		 */
+		if (err == -ENOMEM) {
+			hl->why = "out of memory";
+		} else {
+			hl->why = err == -EKEYREJECTED ? "payload is blacklisted" :
+							 "blacklist lookup failed";
+			err = -EKEYREJECTED;
+		}
 		goto out;
 	}
 
