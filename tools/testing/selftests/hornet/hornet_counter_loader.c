@@ -1287,6 +1287,7 @@ static int run_faults(void)
 				break;
 			continue;
 		}
+		fault_count(&counts, fault_n, err, ok);
 		/* Replay an unexpected outcome once, with the fault's stack. */
 		if (!replay && fault_odd(err, ok)) {
 			fault_verbose(true);
@@ -1297,7 +1298,6 @@ static int run_faults(void)
 		if (replay)
 			fault_verbose(false);
 		replay = false;
-		fault_count(&counts, fault_n, err, ok);
 	}
 	return fault_report(HORNET_LOADER_NAME, fault_at_run ? "run" : "load",
 			    &counts);
