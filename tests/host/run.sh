@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Host tests of the Hornet tools (no VM).  Builds sign-ebpf into
-# $HORNET_CACHE/build/host, runs every tests/host/t*.sh (or those named on
-# the command line), prints their TAP renumbered as one stream and writes
-# it to $HORNET_CACHE/build/tap/host.tap.  Exit status non-zero when any
-# test fails.  The last line is "host: N passed, M failed, K skipped".
+# Host tests of the Hornet tools (no VM).  Builds sign-ebpf into a private
+# directory under $HORNET_CACHE/build/host, runs every tests/host/t*.sh (or
+# those named on the command line), prints their TAP renumbered as one
+# stream and writes it to $HORNET_CACHE/build/tap/host.tap.  Exit status
+# non-zero when any test fails.  The last line is
+# "host: N passed, M failed, K skipped".
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +17,11 @@ BUILD=$HORNET_CACHE/build/host
 TAPDIR=$HORNET_CACHE/build/tap
 mkdir -p "$BUILD" "$TAPDIR"
 
-export SIGN_EBPF=$BUILD/sign-ebpf
+# A private copy per run: two runs at once (two clones, one cache) must not
+# test each other's signer.
+PRIV=$(mktemp -d "$BUILD/run.XXXXXX")
+trap 'rm -rf "$PRIV"' EXIT
+export SIGN_EBPF=$PRIV/sign-ebpf
 export EXTRACT_SKEL=$ROOT/scripts/hornet/extract-skel.sh
 
 # shellcheck disable=SC2046 # pkg-config prints a list of options

@@ -30,9 +30,16 @@ check "capture shim builds" cc -O2 -Wall -shared -fPIC -o "$T/shim.so" "$HERE/bp
 gens=()
 if [ -f "$TREE/tools/bpf/bpftool/Makefile" ]; then
 	if [ ! -x "$BPFTOOL_OUT/bpftool" ]; then
-		mkdir -p "$BPFTOOL_OUT"
-		make -s -C "$TREE/tools/bpf/bpftool" OUTPUT="$BPFTOOL_OUT/" -j2 > "$T/bpftool.log" 2>&1 ||
+		# Built aside and renamed into place, so that an interrupted or
+		# concurrent build never leaves a half-built bpftool there.
+		mkdir -p "$T/bpftool"
+		if make -s -C "$TREE/tools/bpf/bpftool" OUTPUT="$T/bpftool/" -j2 > "$T/bpftool.log" 2>&1; then
+			mkdir -p "$(dirname "$BPFTOOL_OUT")"
+			rm -rf "$BPFTOOL_OUT"
+			mv -T "$T/bpftool" "$BPFTOOL_OUT" 2>/dev/null || true
+		else
 			diag "$T/bpftool.log"
+		fi
 	fi
 	if [ -x "$BPFTOOL_OUT/bpftool" ]; then
 		ok "6.12 tree bpftool built ($("$BPFTOOL_OUT/bpftool" version | head -n 1))"
