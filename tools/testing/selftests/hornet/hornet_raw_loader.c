@@ -24,6 +24,11 @@
  *                                         run twice, close at once, run in a
  *                                         child while closing, or load with a
  *                                         changed flag (see run_stress())
+ *   hornet_raw_loader CASE -x r|n TARGET  make TARGET this process's
+ *                                         executable (PR_SET_MM_EXE_FILE),
+ *                                         opened for reading (r) or with
+ *                                         neither read nor write access (n),
+ *                                         then load CASE once (no maps)
  *   hornet_raw_loader list                print the case names
  *
  * A signed copy of this program exists per case, each signed over the
@@ -39,6 +44,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -50,6 +56,7 @@
 #include <linux/btf.h>
 #include <linux/unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #ifdef HORNET_PAYLOAD_TOOL
@@ -1402,6 +1409,171 @@ static int run_attr(const struct raw_case *c, const char *tweak)
 }
 
 /*
+ * -x: load from a process whose executable was replaced with
+ * PR_SET_MM_EXE_FILE, which accepts a descriptor opened without read
+ * access. The kernel refuses the replacement while the old executable is
+ * still mapped, and in this static program every byte of code belongs to
+ * it, so the last steps (unmap, replace, load, exit) run from a copy of
+ * xswap_stub() in anonymous memory, with nothing but system calls and the
+ * context built for it beforehand.
+ */
+#define XSWAP_MAX_RANGES	32
+#define EXIT_XSWAP_UNMAP	248
+#define EXIT_XSWAP_PRCTL	249
+
+struct xswap_ctx {
+	unsigned long start[XSWAP_MAX_RANGES];
+	unsigned long len[XSWAP_MAX_RANGES];
+	long nr_ranges;
+	long exe_fd;
+	union bpf_attr attr;
+	struct bpf_insn insns[MAX_INSNS];
+	char license[4];
+	char msg_unmap[64], msg_prctl[64], msg_load[96];
+	long len_unmap, len_prctl, len_load;
+};
+
+#ifdef __x86_64__
+static __always_inline long
+xsys(long nr, long a, long b, long c, long d)
+{
+	register long r10 asm("r10") = d;
+	register long r8 asm("r8") = 0;	/* prctl() wants its arg5 zero */
+	long ret;
+
+	asm volatile("syscall" : "=a"(ret)
+		     : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
+		     : "rcx", "r11", "memory");
+	return ret;
+}
+
+static __attribute__((section("hornet_xswap"), used, noinline, noreturn,
+		      no_stack_protector,
+		      optimize("no-reorder-blocks-and-partition")))
+void xswap_stub(struct xswap_ctx *x)
+{
+	long i, ret;
+
+	for (i = 0; i < x->nr_ranges; i++) {
+		if (xsys(__NR_munmap, x->start[i], x->len[i], 0, 0)) {
+			xsys(__NR_write, 1, (long)x->msg_unmap, x->len_unmap, 0);
+			xsys(__NR_exit_group, EXIT_XSWAP_UNMAP, 0, 0, 0);
+		}
+	}
+	ret = xsys(__NR_prctl, PR_SET_MM, PR_SET_MM_EXE_FILE, x->exe_fd, 0);
+	if (ret) {
+		/* "...: errno " then up to three digits and a newline. */
+		for (i = 100, ret = -ret; i; i /= 10)
+			if (ret >= i || i == 1)
+				x->msg_prctl[x->len_prctl++] = '0' + ret / i % 10;
+		x->msg_prctl[x->len_prctl++] = '\n';
+		xsys(__NR_write, 1, (long)x->msg_prctl, x->len_prctl, 0);
+		xsys(__NR_exit_group, EXIT_XSWAP_PRCTL, 0, 0, 0);
+	}
+	ret = xsys(__NR_bpf, BPF_PROG_LOAD, (long)&x->attr, sizeof(x->attr), 0);
+	xsys(__NR_write, 1, (long)x->msg_load, x->len_load, 0);
+	xsys(__NR_exit_group, ret < 0 ? -ret : 0, 0, 0, 0);
+	for (;;)
+		;
+}
+
+extern const char __start_hornet_xswap[], __stop_hornet_xswap[];
+
+/* The ranges of /proc/self/maps that map this program's executable. */
+static int exe_ranges(struct xswap_ctx *x)
+{
+	char exe[PATH_MAX], line[PATH_MAX + 128], *path;
+	unsigned long start, end;
+	ssize_t n;
+	FILE *f;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -errno;
+	exe[n] = '\0';
+	f = fopen("/proc/self/maps", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		path = strchr(line, '/');
+		if (!path || strcmp(path, exe) ||
+		    sscanf(line, "%lx-%lx", &start, &end) != 2)
+			continue;
+		if (x->nr_ranges == XSWAP_MAX_RANGES) {
+			fclose(f);
+			return -E2BIG;
+		}
+		x->start[x->nr_ranges] = start;
+		x->len[x->nr_ranges++] = end - start;
+	}
+	fclose(f);
+	return x->nr_ranges ? 0 : -ENOENT;
+}
+
+static int run_exe_swap(const struct raw_case *c, const char *mode,
+			const char *target)
+{
+	size_t stub_len = __stop_hornet_xswap - __start_hornet_xswap;
+	void (*stub)(struct xswap_ctx *x);
+	struct xswap_ctx *x;
+	int flags, fd, err;
+	void *code;
+
+	if (c->nr_maps || c->nr_refs)
+		return report("-x takes a case without maps", EINVAL);
+	if (!strcmp(mode, "r"))
+		flags = O_RDONLY;
+	else if (!strcmp(mode, "n"))
+		flags = O_ACCMODE;	/* neither FMODE_READ nor FMODE_WRITE */
+	else
+		return report("-x mode is r or n", EINVAL);
+	fd = open(target, flags | O_CLOEXEC);
+	if (fd < 0)
+		return report("open the new executable", -errno);
+
+	x = mmap(NULL, sizeof(*x), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	code = mmap(NULL, stub_len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (x == MAP_FAILED || code == MAP_FAILED)
+		return report("mmap", -errno);
+	err = exe_ranges(x);
+	if (err)
+		return report("find the executable's mappings", err);
+	x->exe_fd = fd;
+	build_prog(c, NULL, 0);
+	init_load_attr(&x->attr, c, NULL);
+	memcpy(x->insns, insns, nr_insns * sizeof(insns[0]));
+	memcpy(x->license, "GPL", 4);
+	x->attr.insns = (unsigned long)x->insns;
+	x->attr.license = (unsigned long)x->license;
+	x->len_unmap = snprintf(x->msg_unmap, sizeof(x->msg_unmap),
+				"hornet_raw_loader: munmap failed\n");
+	x->len_prctl = snprintf(x->msg_prctl, sizeof(x->msg_prctl),
+				"hornet_raw_loader: PR_SET_MM_EXE_FILE: errno ");
+	x->len_load = snprintf(x->msg_load, sizeof(x->msg_load),
+			       "hornet_raw_loader: load %s with the executable replaced (%s)\n",
+			       c->name, mode);
+	memcpy(code, __start_hornet_xswap, stub_len);
+	if (mprotect(code, stub_len, PROT_READ | PROT_EXEC))
+		return report("mprotect", -errno);
+	printf("hornet_raw_loader: %lu mapping(s) of the executable, stub %zu bytes\n",
+	       (unsigned long)x->nr_ranges, stub_len);
+	fflush(stdout);
+	stub = (void *)((char *)code + ((char *)xswap_stub - __start_hornet_xswap));
+	stub(x);
+	return EXIT_MISMATCH;	/* not reached */
+}
+#else
+static int run_exe_swap(const struct raw_case *c, const char *mode,
+			const char *target)
+{
+	return report("-x is implemented for x86_64 only", EOPNOTSUPP);
+}
+#endif
+
+/*
  * Load @c ("r0 = 1; exit", signed) as BPF_MODIFY_RETURN on security_bpf,
  * attach it and pin the link at @pin, so that it outlives this process:
  * from then on security_bpf() returns 1 without calling the LSMs.
@@ -1680,7 +1852,7 @@ int main(int argc, char **argv)
 		return write_payload(c, argv[3]);
 	}
 #endif
-	c = argc >= 2 && argc <= 4 ? find_case(argv[1]) : NULL;
+	c = argc >= 2 && argc <= 5 ? find_case(argv[1]) : NULL;
 	if (c && argc == 4 && !strcmp(argv[2], "-a"))
 		return run_attr(c, argv[3]);
 	if (c && argc == 4 && !strcmp(argv[2], "-p"))
@@ -1691,6 +1863,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[3], "run"))
 			return run_faults(c, FAULT_AT_RUN);
 	}
+	if (c && argc == 5 && !strcmp(argv[2], "-x"))
+		return run_exe_swap(c, argv[3], argv[4]);
 	if (c && argc == 4 && !strcmp(argv[2], "-s") && atoi(argv[3]) > 0)
 		return run_stress(c, atoi(argv[3]));
 	if (argc >= 3)
@@ -1700,7 +1874,7 @@ int main(int argc, char **argv)
 	if (!c || loops < 1) {
 		fprintf(stderr, "Usage: %s list | payload CASE FILE | CASE [LOOPS [SECONDS]] |\n"
 			"       CASE -a ATTRIBUTE | CASE -p PIN | CASE -f load|run |\n"
-			"       CASE -s ITERATIONS\n", argv[0]);
+			"       CASE -s ITERATIONS | CASE -x r|n TARGET\n", argv[0]);
 		return report("usage", EINVAL);
 	}
 	return run_case(c, loops);

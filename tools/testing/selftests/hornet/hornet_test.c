@@ -1416,6 +1416,39 @@ TEST_F(hornet, raw_unsigned_refused)
 }
 
 /*
+ * PR_SET_MM_EXE_FILE makes a signed file the executable of a process that
+ * did not run it. Opened for reading, its signature is the one checked:
+ * the load is accepted (this proves the swap works). Opened with neither
+ * read nor write access (O_ACCMODE), Hornet cannot read it and refuses
+ * with ENODATA, before any read of the file.
+ */
+TEST_F(hornet, exe_swap_readable_accepted)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_raw_loader");
+	companion(target, sizeof(target), self->dir, "raw/no_maps.signed");
+	run_logged(_metadata, &res, NULL, NULL, path, "no_maps", "-x", "r",
+		   target, NULL);
+	expect_errno(_metadata, 0, &res);
+	ASSERT_NE(NULL, strstr(res.out, "with the executable replaced (r)"));
+}
+
+TEST_F(hornet, exe_swap_unreadable_refused)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	struct run_result res;
+
+	companion(path, sizeof(path), self->dir, "hornet_raw_loader");
+	companion(target, sizeof(target), self->dir, "raw/no_maps.signed");
+	run_logged(_metadata, &res, NULL, NULL, path, "no_maps", "-x", "n",
+		   target, NULL);
+	expect_errno(_metadata, ENODATA, &res);
+	ASSERT_NE(NULL, strstr(res.out, "with the executable replaced (n)"));
+}
+
+/*
  * H05: many accepted and refused checks leave kernel memory flat, and
  * every map and program is gone once the loader has exited.
  */
