@@ -445,12 +445,12 @@ static inline int run_logged(struct __test_metadata *_metadata,
 			     struct run_result *res, struct meminfo *before,
 			     struct meminfo *after, const char *path, ...)
 {
-	char *argv[8] = { (char *)path };
+	char *argv[10] = { (char *)path };
 	va_list ap;
 	int i = 1;
 
 	va_start(ap, path);
-	while (i < 7 && (argv[i] = va_arg(ap, char *)))
+	while (i < 9 && (argv[i] = va_arg(ap, char *)))
 		i++;
 	va_end(ap);
 	argv[i] = NULL;

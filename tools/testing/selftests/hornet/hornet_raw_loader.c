@@ -29,6 +29,12 @@
  *                                         opened for reading (r) or with
  *                                         neither read nor write access (n),
  *                                         then load CASE once (no maps)
+ *   hornet_raw_loader CASE -X DIR N OUT   the same (r) for DIR/00000 to
+ *                                         DIR/N-1 in turn; one verdict
+ *                                         byte (the errno) per file to OUT
+ *   hornet_raw_loader diffgen DIR N DIGEST SEED...
+ *                                         write the differential corpus
+ *                                         (see diff_gen())
  *   hornet_raw_loader list                print the case names
  *
  * A signed copy of this program exists per case, each signed over the
@@ -57,6 +63,7 @@
 #include <linux/unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #ifdef HORNET_PAYLOAD_TOOL
@@ -1416,16 +1423,28 @@ static int run_attr(const struct raw_case *c, const char *tweak)
  * it, so the last steps (unmap, replace, load, exit) run from a copy of
  * xswap_stub() in anonymous memory, with nothing but system calls and the
  * context built for it beforehand.
+ *
+ * -X: the same for each file of a directory in turn (the differential
+ * corpus, see diff_gen()): once the first replacement is made nothing of
+ * the old executable is mapped, so every further file takes one prctl().
+ * One verdict byte per file is written to a file: the load's errno, 0 when
+ * it was accepted.
  */
 #define XSWAP_MAX_RANGES	32
 #define EXIT_XSWAP_UNMAP	248
 #define EXIT_XSWAP_PRCTL	249
+#define VERDICT_OPEN		255	/* the file could not be opened */
+#define VERDICT_PRCTL		254	/* PR_SET_MM_EXE_FILE refused it */
 
 struct xswap_ctx {
 	unsigned long start[XSWAP_MAX_RANGES];
 	unsigned long len[XSWAP_MAX_RANGES];
 	long nr_ranges;
-	long exe_fd;
+	long open_flags;
+	long nr_targets;
+	long out_fd;		/* -X: where the verdicts go; -x: -1 */
+	char **names;		/* into the same anonymous mapping */
+	unsigned char *verdicts;
 	union bpf_attr attr;
 	struct bpf_insn insns[MAX_INSNS];
 	char license[4];
@@ -1452,7 +1471,7 @@ static __attribute__((section("hornet_xswap"), used, noinline, noreturn,
 		      optimize("no-reorder-blocks-and-partition")))
 void xswap_stub(struct xswap_ctx *x)
 {
-	long i, ret;
+	long i, k, fd, ret;
 
 	for (i = 0; i < x->nr_ranges; i++) {
 		if (xsys(__NR_munmap, x->start[i], x->len[i], 0, 0)) {
@@ -1460,19 +1479,40 @@ void xswap_stub(struct xswap_ctx *x)
 			xsys(__NR_exit_group, EXIT_XSWAP_UNMAP, 0, 0, 0);
 		}
 	}
-	ret = xsys(__NR_prctl, PR_SET_MM, PR_SET_MM_EXE_FILE, x->exe_fd, 0);
-	if (ret) {
-		/* "...: errno " then up to three digits and a newline. */
-		for (i = 100, ret = -ret; i; i /= 10)
-			if (ret >= i || i == 1)
-				x->msg_prctl[x->len_prctl++] = '0' + ret / i % 10;
-		x->msg_prctl[x->len_prctl++] = '\n';
-		xsys(__NR_write, 1, (long)x->msg_prctl, x->len_prctl, 0);
-		xsys(__NR_exit_group, EXIT_XSWAP_PRCTL, 0, 0, 0);
+	for (i = 0; i < x->nr_targets; i++) {
+		fd = xsys(__NR_openat, AT_FDCWD, (long)x->names[i],
+			  x->open_flags | O_CLOEXEC, 0);
+		if (fd < 0) {
+			x->verdicts[i] = VERDICT_OPEN;
+			continue;
+		}
+		ret = xsys(__NR_prctl, PR_SET_MM, PR_SET_MM_EXE_FILE, fd, 0);
+		xsys(__NR_close, fd, 0, 0, 0);
+		if (ret && x->out_fd < 0) {
+			/* "...: errno " then up to three digits, a newline. */
+			for (k = 100, ret = -ret; k; k /= 10)
+				if (ret >= k || k == 1)
+					x->msg_prctl[x->len_prctl++] =
+						'0' + ret / k % 10;
+			x->msg_prctl[x->len_prctl++] = '\n';
+			xsys(__NR_write, 1, (long)x->msg_prctl, x->len_prctl, 0);
+			xsys(__NR_exit_group, EXIT_XSWAP_PRCTL, 0, 0, 0);
+		}
+		if (ret) {
+			x->verdicts[i] = VERDICT_PRCTL;
+			continue;
+		}
+		ret = xsys(__NR_bpf, BPF_PROG_LOAD, (long)&x->attr,
+			   sizeof(x->attr), 0);
+		if (ret >= 0)
+			xsys(__NR_close, ret, 0, 0, 0);
+		x->verdicts[i] = ret < 0 ? -ret : 0;
 	}
-	ret = xsys(__NR_bpf, BPF_PROG_LOAD, (long)&x->attr, sizeof(x->attr), 0);
 	xsys(__NR_write, 1, (long)x->msg_load, x->len_load, 0);
-	xsys(__NR_exit_group, ret < 0 ? -ret : 0, 0, 0, 0);
+	if (x->out_fd < 0)
+		xsys(__NR_exit_group, x->verdicts[0], 0, 0, 0);
+	ret = xsys(__NR_write, x->out_fd, (long)x->verdicts, x->nr_targets, 0);
+	xsys(__NR_exit_group, ret == x->nr_targets ? 0 : EIO, 0, 0, 0);
 	for (;;)
 		;
 }
@@ -1511,28 +1551,30 @@ static int exe_ranges(struct xswap_ctx *x)
 	return x->nr_ranges ? 0 : -ENOENT;
 }
 
-static int run_exe_swap(const struct raw_case *c, const char *mode,
-			const char *target)
+/*
+ * Load @c (no maps) with each of the @nr files in @names as the executable
+ * in turn, opened with @open_flags; the verdicts go to @out_fd (-X), or
+ * the one verdict is the exit status (-x, @out_fd < 0). Does not return.
+ */
+static int run_xswap(const struct raw_case *c, const char *mode,
+		     long open_flags, const char *const *names, long nr,
+		     int out_fd)
 {
 	size_t stub_len = __stop_hornet_xswap - __start_hornet_xswap;
+	size_t size = sizeof(struct xswap_ctx) + nr * (sizeof(char *) + 1);
 	void (*stub)(struct xswap_ctx *x);
 	struct xswap_ctx *x;
-	int flags, fd, err;
+	char *pool;
 	void *code;
+	long i;
+	int err;
+
+	for (i = 0; i < nr; i++)
+		size += strlen(names[i]) + 1;
 
 	if (c->nr_maps || c->nr_refs)
-		return report("-x takes a case without maps", EINVAL);
-	if (!strcmp(mode, "r"))
-		flags = O_RDONLY;
-	else if (!strcmp(mode, "n"))
-		flags = O_ACCMODE;	/* neither FMODE_READ nor FMODE_WRITE */
-	else
-		return report("-x mode is r or n", EINVAL);
-	fd = open(target, flags | O_CLOEXEC);
-	if (fd < 0)
-		return report("open the new executable", -errno);
-
-	x = mmap(NULL, sizeof(*x), PROT_READ | PROT_WRITE,
+		return report("-x and -X take a case without maps", EINVAL);
+	x = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	code = mmap(NULL, stub_len, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1541,7 +1583,18 @@ static int run_exe_swap(const struct raw_case *c, const char *mode,
 	err = exe_ranges(x);
 	if (err)
 		return report("find the executable's mappings", err);
-	x->exe_fd = fd;
+	x->open_flags = open_flags;
+	x->nr_targets = nr;
+	x->out_fd = out_fd;
+	x->names = (char **)(x + 1);
+	x->verdicts = (unsigned char *)(x->names + nr);
+	pool = (char *)(x->verdicts + nr);
+	for (i = 0; i < nr; i++) {
+		size_t n = strlen(names[i]) + 1;
+
+		x->names[i] = memcpy(pool, names[i], n);
+		pool += n;
+	}
 	build_prog(c, NULL, 0);
 	init_load_attr(&x->attr, c, NULL);
 	memcpy(x->insns, insns, nr_insns * sizeof(insns[0]));
@@ -1558,20 +1611,71 @@ static int run_exe_swap(const struct raw_case *c, const char *mode,
 	memcpy(code, __start_hornet_xswap, stub_len);
 	if (mprotect(code, stub_len, PROT_READ | PROT_EXEC))
 		return report("mprotect", -errno);
-	printf("hornet_raw_loader: %lu mapping(s) of the executable, stub %zu bytes\n",
-	       (unsigned long)x->nr_ranges, stub_len);
+	printf("hornet_raw_loader: %lu mapping(s) of the executable, stub %zu bytes, %ld file(s)\n",
+	       (unsigned long)x->nr_ranges, stub_len, nr);
 	fflush(stdout);
 	stub = (void *)((char *)code + ((char *)xswap_stub - __start_hornet_xswap));
 	stub(x);
 	return EXIT_MISMATCH;	/* not reached */
 }
 #else
+static int run_xswap(const struct raw_case *c, const char *mode,
+		     long open_flags, const char *const *names, long nr,
+		     int out_fd)
+{
+	return report("-x and -X are implemented for x86_64 only", EOPNOTSUPP);
+}
+#endif
+
 static int run_exe_swap(const struct raw_case *c, const char *mode,
 			const char *target)
 {
-	return report("-x is implemented for x86_64 only", EOPNOTSUPP);
+	const char *names[1] = { target };
+	long flags;
+	int fd;
+
+	if (!strcmp(mode, "r"))
+		flags = O_RDONLY;
+	else if (!strcmp(mode, "n"))
+		flags = O_ACCMODE;	/* neither FMODE_READ nor FMODE_WRITE */
+	else
+		return report("-x mode is r or n", EINVAL);
+	/* Opened here once for a clear message; the stub opens it again. */
+	fd = open(target, flags | O_CLOEXEC);
+	if (fd < 0)
+		return report("open the new executable", -errno);
+	close(fd);
+	return run_xswap(c, mode, flags, names, 1, -1);
 }
-#endif
+
+/* -X DIR N OUT: DIR/00000 ... DIR/N-1, verdicts to OUT. */
+static int run_exe_swap_dir(const struct raw_case *c, const char *dir,
+			    const char *count, const char *out)
+{
+	long i, nr = atol(count);
+	const char **names;
+	int fd;
+
+	if (nr < 1 || nr > 100000)
+		return report("-X count out of range", EINVAL);
+	if (chdir(dir))
+		return report("chdir to the corpus", -errno);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return report("create the verdict file", -errno);
+	names = calloc(nr, sizeof(*names));
+	if (!names)
+		return report("calloc", ENOMEM);
+	for (i = 0; i < nr; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "%05ld", i);
+		names[i] = strdup(name);
+		if (!names[i])
+			return report("strdup", ENOMEM);
+	}
+	return run_xswap(c, "corpus", O_RDONLY, names, nr, fd);
+}
 
 /*
  * Load @c ("r0 = 1; exit", signed) as BPF_MODIFY_RETURN on security_bpf,
@@ -1822,6 +1926,162 @@ static int run_faults(const struct raw_case *c, enum fault_at at)
 			    at == FAULT_AT_LOAD ? "load" : "run", &counts);
 }
 
+/*
+ * diffgen: the differential corpus. From PKCS#7 seeds (DER files over the
+ * no_maps payload) write @nr small files OUTDIR/00000 ... : 16 bytes of
+ * padding, one seed's DER and either a module-signing trailer or a
+ * one-entry signature table (Hornet.rst), most of them changed by one
+ * random mutation of the DER, of the trailer or of the table. The build
+ * host runs this and asks sign-ebpf --verify about each file; the VM runs
+ * it again with the same arguments (the same bytes: its checksum is
+ * compared) and asks the kernel (-X). Deterministic: one fixed PRNG seed.
+ */
+#define DIFF_PAD		16
+#define DIFF_MAX_SEEDS		8
+#define DIFF_MAX_DER		8192
+#define DIFF_MAGIC		"~eBPF signature appended~\n"
+#define DIFF_TABLE_MAGIC	"~eBPF signature table v1~\n"
+
+static unsigned long long diff_state = 0x6a09e667f3bcc908ULL;
+
+static unsigned int diff_rand(unsigned int n)
+{
+	/* xorshift64* */
+	diff_state ^= diff_state >> 12;
+	diff_state ^= diff_state << 25;
+	diff_state ^= diff_state >> 27;
+	return (unsigned int)((diff_state * 0x2545f4914f6cdd1dULL) >> 32) % n;
+}
+
+static void put_be32(unsigned char *p, unsigned int v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/* One corpus file into @buf; returns its length. */
+static size_t diff_one(unsigned char *buf, unsigned char seeds[][DIFF_MAX_DER],
+		       const size_t *seed_len, int nr_seeds,
+		       const unsigned char *digest)
+{
+	unsigned int m = diff_rand(100), i, k, at;
+	int table = diff_rand(3) == 0;
+	unsigned char *der = buf + DIFF_PAD;
+	size_t der_len, end, tail;
+
+	k = diff_rand(nr_seeds);
+	memset(buf, 'P', DIFF_PAD);
+	memcpy(der, seeds[k], seed_len[k]);
+	der_len = seed_len[k];
+	/* 5 in 100 unchanged; DER mutations, sig_len following the length. */
+	if (m < 5) {
+		/* the seed as it is */
+	} else if (m < 35) {
+		for (i = 1 + diff_rand(4); i; i--) {
+			at = diff_rand(der_len);
+			der[at] ^= 1 << diff_rand(8);
+		}
+	} else if (m < 45) {
+		at = diff_rand(der_len);
+		der[at] = diff_rand(256);
+	} else if (m < 52) {
+		der_len = 1 + diff_rand(der_len - 1);
+	} else if (m < 57) {
+		for (i = 1 + diff_rand(8); i && der_len < DIFF_MAX_DER; i--)
+			der[der_len++] = diff_rand(256);
+	} else if (m < 62) {
+		at = diff_rand(der_len);
+		k = 1 + diff_rand(der_len - at < 16 ? der_len - at : 16);
+		memmove(der + at, der + at + k, der_len - at - k);
+		der_len -= k;
+	}
+	end = DIFF_PAD + der_len;
+	if (table) {
+		memcpy(buf + end, digest, 32);
+		put_be32(buf + end + 32, der_len);
+		put_be32(buf + end + 36, 0);
+		put_be32(buf + end + 40, 1);
+		put_be32(buf + end + 44, 0);
+		memcpy(buf + end + 48, DIFF_TABLE_MAGIC, 26);
+		tail = 48 + 26;
+	} else {
+		memset(buf + end, 0, 8);
+		buf[end + 2] = 2;	/* id_type PKEY_ID_PKCS7 */
+		put_be32(buf + end + 8, der_len);
+		memcpy(buf + end + 12, DIFF_MAGIC, 26);
+		tail = 12 + 26;
+	}
+	/* Mutations of the trailer or table. */
+	if (m < 62) {
+		/* the DER was changed, or nothing */
+	} else if (m < 72) {
+		/* a header field (trailer) or an entry byte (table) */
+		at = table ? diff_rand(48) : diff_rand(8);
+		k = diff_rand(4);
+		buf[end + at] = k ? diff_rand(256) : buf[end + at] ^ 1;
+	} else if (m < 82) {
+		k = diff_rand(4);
+		k = k ? der_len + diff_rand(9) - 4 : diff_rand(1 << 20);
+		put_be32(buf + end + (table ? 32 : 8), k);
+	} else if (m < 87) {
+		at = end + tail - 1 - diff_rand(26);
+		buf[at] ^= 1 << diff_rand(8);
+	} else {
+		/* Two mutations: a DER bit and the length by one. */
+		at = diff_rand(der_len);
+		der[at] ^= 1 << diff_rand(8);
+		k = diff_rand(2);
+		put_be32(buf + end + (table ? 32 : 8), k ? der_len + 1 : der_len - 1);
+	}
+	return end + tail;
+}
+
+static int diff_gen(const char *dir, long nr, const char *digest_path,
+		    char **seed_paths, int nr_seeds)
+{
+	static unsigned char seeds[DIFF_MAX_SEEDS][DIFF_MAX_DER];
+	static unsigned char buf[DIFF_PAD + 2 * DIFF_MAX_DER];
+	unsigned long long fnv = 0xcbf29ce484222325ULL;
+	size_t seed_len[DIFF_MAX_SEEDS], len, j;
+	unsigned char digest[32];
+	char path[PATH_MAX];
+	long i;
+	int fd, k;
+
+	if (nr < 1 || nr > 100000 || nr_seeds < 1 || nr_seeds > DIFF_MAX_SEEDS)
+		return report("diffgen: count or seeds out of range", EINVAL);
+	fd = open(digest_path, O_RDONLY);
+	if (fd < 0 || read(fd, digest, 32) != 32)
+		return report("diffgen: read the payload digest", EIO);
+	close(fd);
+	for (k = 0; k < nr_seeds; k++) {
+		fd = open(seed_paths[k], O_RDONLY);
+		if (fd < 0)
+			return report("diffgen: open a seed", -errno);
+		len = read(fd, seeds[k], DIFF_MAX_DER);
+		close(fd);
+		if (len < 2 || len >= DIFF_MAX_DER / 2)
+			return report("diffgen: seed size", EINVAL);
+		seed_len[k] = len;
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return report("diffgen: mkdir", -errno);
+	for (i = 0; i < nr; i++) {
+		len = diff_one(buf, seeds, seed_len, nr_seeds, digest);
+		for (j = 0; j < len; j++)
+			fnv = (fnv ^ buf[j]) * 0x100000001b3ULL;
+		snprintf(path, sizeof(path), "%s/%05ld", dir, i);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+		if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
+			return report("diffgen: write a file", EIO);
+		close(fd);
+	}
+	printf("diffgen: %ld files, fnv64 %016llx\n", nr, fnv);
+	return 0;
+}
+
 static const struct raw_case *find_case(const char *name)
 {
 	unsigned int i;
@@ -1852,7 +2112,10 @@ int main(int argc, char **argv)
 		return write_payload(c, argv[3]);
 	}
 #endif
-	c = argc >= 2 && argc <= 5 ? find_case(argv[1]) : NULL;
+	if (argc >= 6 && !strcmp(argv[1], "diffgen"))
+		return diff_gen(argv[2], atol(argv[3]), argv[4], argv + 5,
+				argc - 5);
+	c = argc >= 2 && argc <= 6 ? find_case(argv[1]) : NULL;
 	if (c && argc == 4 && !strcmp(argv[2], "-a"))
 		return run_attr(c, argv[3]);
 	if (c && argc == 4 && !strcmp(argv[2], "-p"))
@@ -1865,6 +2128,8 @@ int main(int argc, char **argv)
 	}
 	if (c && argc == 5 && !strcmp(argv[2], "-x"))
 		return run_exe_swap(c, argv[3], argv[4]);
+	if (c && argc == 6 && !strcmp(argv[2], "-X"))
+		return run_exe_swap_dir(c, argv[3], argv[4], argv[5]);
 	if (c && argc == 4 && !strcmp(argv[2], "-s") && atoi(argv[3]) > 0)
 		return run_stress(c, atoi(argv[3]));
 	if (argc >= 3)

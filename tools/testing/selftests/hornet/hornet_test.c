@@ -1449,6 +1449,101 @@ TEST_F(hornet, exe_swap_unreadable_refused)
 }
 
 /*
+ * The differential check of the kernel's parser and verifier against
+ * sign-ebpf --verify. At build time "hornet_raw_loader diffgen" wrote a
+ * corpus of mutated trailers, tables and PKCS#7 messages over the no_maps
+ * payload and sign-ebpf judged each file (diff/expected: the generator's
+ * line, then one '1' or '0' per file). Here the same generator writes the
+ * same files (its checksum line must match) and the kernel judges each:
+ * hornet_raw_loader makes the file its executable and loads no_maps.
+ * Every file sign-ebpf accepts must load: its "OK" is a promise. Files the
+ * kernel accepts and sign-ebpf refuses are where --verify is stricter than
+ * the kernel (README.md, "Checking a signature"); they are counted and the
+ * first ones logged.
+ */
+TEST_F(hornet, diff_verdicts)
+{
+	char path[PATH_MAX], expected[PATH_MAX], digest[PATH_MAX], out[PATH_MAX];
+	char seed[3][PATH_MAX], count[16], *exp, *verdicts, *line2;
+	long i, nr, accepted = 0, refused = 0, mismatches = 0, stricter = 0;
+	size_t exp_len, v_len, line1_len;
+	unsigned int by_errno[256] = { 0 };
+	struct run_result res;
+	int fields;
+
+	companion(path, sizeof(path), self->dir, "hornet_raw_loader");
+	companion(expected, sizeof(expected), self->dir, "diff/expected");
+	companion(digest, sizeof(digest), self->dir, "diff/digest");
+	for (i = 0; i < 3; i++)
+		snprintf(seed[i], sizeof(seed[i]), "%s/diff/seed%ld.der",
+			 self->dir, i);
+	ASSERT_EQ(0, read_file(expected, &exp, &exp_len));
+	line2 = memchr(exp, '\n', exp_len);
+	ASSERT_NE(NULL, line2);
+	line1_len = line2 - exp;
+	line2++;
+	fields = sscanf(exp, "diffgen: %ld files", &nr);
+	ASSERT_EQ(1, fields);
+	ASSERT_LE(10000, nr);
+	ASSERT_LE(exp_len, line1_len + 1 + nr + 1);
+	ASSERT_GE(exp_len, line1_len + 1 + nr);
+	snprintf(count, sizeof(count), "%ld", nr);
+
+	run_logged(_metadata, &res, NULL, NULL, path, "diffgen", self->tmp,
+		   count, digest, seed[0], seed[1], seed[2], NULL);
+	ASSERT_EQ(0, res.status);
+	/* The VM wrote the very bytes the build host judged. */
+	ASSERT_EQ(0, strncmp(res.out, exp, line1_len));
+
+	snprintf(out, sizeof(out), "%s/verdicts", self->tmp);
+	run_logged(_metadata, &res, NULL, NULL, path, "no_maps", "-X",
+		   self->tmp, count, out, NULL);
+	ASSERT_EQ(0, res.status);
+	ASSERT_EQ(0, read_file(out, &verdicts, &v_len));
+	ASSERT_EQ(nr, v_len);
+	for (i = 0; i < nr; i++) {
+		unsigned char v = verdicts[i];
+		bool kernel_ok = v == 0, tool_ok = line2[i] == '1';
+
+		by_errno[v]++;
+		ASSERT_NE(255, v);	/* the file could not be opened */
+		ASSERT_NE(254, v);	/* PR_SET_MM_EXE_FILE refused it */
+		if (kernel_ok)
+			accepted++;
+		else
+			refused++;
+		if (tool_ok && !kernel_ok && mismatches++ < 20)
+			TH_LOG("file %05ld: sign-ebpf --verify accepts, the kernel refuses (%s)",
+			       i, errname(v));
+		if (kernel_ok && !tool_ok && stricter++ < 20)
+			TH_LOG("file %05ld: the kernel accepts, sign-ebpf --verify refuses",
+			       i);
+	}
+	for (i = 0; i < 256; i++)
+		if (by_errno[i])
+			TH_LOG("kernel verdict %s: %u file(s)", errname(i),
+			       by_errno[i]);
+	TH_LOG("%ld files: kernel accepts %ld, refuses %ld; --verify stricter %ld, laxer %ld",
+	       nr, accepted, refused, stricter, mismatches);
+	/* On a disagreement, the kernel's verdicts for a look on the host. */
+	for (i = 0; (mismatches || stricter) && i < nr; i += 2000) {
+		char chunk[2001];
+		long j;
+
+		for (j = 0; j < 2000 && i + j < nr; j++)
+			chunk[j] = verdicts[i + j] ? '0' : '1';
+		chunk[j] = '\0';
+		TH_LOG("kernel verdicts %05ld: %s", i, chunk);
+	}
+	free(exp);
+	free(verdicts);
+	/* A corpus that one side accepts or refuses whole tests nothing. */
+	ASSERT_LT(0, accepted);
+	ASSERT_LT(0, refused);
+	ASSERT_EQ(0, mismatches);
+}
+
+/*
  * H05: many accepted and refused checks leave kernel memory flat, and
  * every map and program is gone once the loader has exited.
  */
