@@ -61,8 +61,9 @@ read -r -a CRYPTO <<< "$(pkg-config --cflags --libs libcrypto)"
 
 build() {
 	say "fuzz: building the targets in $OUT (union bpf_attr from $uapi)"
-	# The real hornet_parse.c, unchanged; any unsigned wrap in it is a report.
-	"$CC_FUZZ" "${CFLAGS[@]}" -fsanitize=unsigned-integer-overflow "${KFLAGS[@]}" \
+	# The real hornet_parse.c, unchanged; an unsigned wrap or a conversion that
+	# changes a value is a report too.
+	"$CC_FUZZ" "${CFLAGS[@]}" -fsanitize=unsigned-integer-overflow,implicit-conversion "${KFLAGS[@]}" \
 		-c -o "$OUT/hornet_parse.o" "$REPO/security/hornet/hornet_parse.c" || return 1
 	local t
 	for t in hornet_sig hornet_insns hornet_payload; do
