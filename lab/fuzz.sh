@@ -88,7 +88,12 @@ fi
 if [ ! -f "$FUZZ/seeds/.stamp" ] || [ "$SRC/seeds.sh" -nt "$FUZZ/seeds/.stamp" ]; then
 	say "fuzz: writing seeds to $FUZZ/seeds"
 	rm -rf "$FUZZ/seeds.new"
-	SIGN_EBPF=$OUT/sign-ebpf "$SRC/seeds.sh" "$FUZZ/seeds.new" | sed 's/^/[hornet] /'
+	if ! SIGN_EBPF=$OUT/sign-ebpf "$SRC/seeds.sh" "$FUZZ/seeds.new" > "$FUZZ/logs/seeds.log" 2>&1; then
+		cat "$FUZZ/logs/seeds.log" >&2
+		for t in "${targets[@]}"; do echo "fuzz: $t: FAIL: seeds.sh failed (log $FUZZ/logs/seeds.log)"; done
+		exit 1
+	fi
+	sed 's/^/[hornet] /' "$FUZZ/logs/seeds.log"
 	rm -rf "$FUZZ/seeds"
 	mv "$FUZZ/seeds.new" "$FUZZ/seeds"
 	touch "$FUZZ/seeds/.stamp"

@@ -5,9 +5,9 @@
  *
  * Input: a little-endian u64 and then the last bytes E of an executable.
  * Its low 48 bits are a number of zero bytes before E, so small inputs
- * stand for files of any size; when bit 63 is set the next byte is added
- * to the tail length passed in (which must then be refused as
- * inconsistent, without a read).
+ * stand for files of any size. When bit 63 is set, bits 48 to 55 (a
+ * signed byte, 0 counting as 1) are added to the tail length passed in,
+ * which must then be refused as inconsistent, without a read.
  *
  * Each call is checked against a model of the two formats written from
  * Documentation/admin-guide/LSM/Hornet.rst, for every digest the table
