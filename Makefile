@@ -9,7 +9,7 @@ export HORNET_CACHE SERIES_DIR
 # idempotent and cheap when nothing changed, so the targets are phony.
 .PHONY: deps base assemble series keys config kernel selftests initramfs \
 	demo host-test kunit lint bisect vm-test debug-kernel vm-test-debug stress faults \
-	check clean
+	fuzz check clean
 .NOTPARALLEL:
 
 deps:
@@ -42,6 +42,11 @@ kunit: assemble
 
 lint: assemble
 	lab/lint.sh
+
+# The libFuzzer targets of tests/fuzz, long: FUZZ_RUNS executions per target
+# (default 10^7) or FUZZ_TIME seconds each; check runs them briefly (t90).
+fuzz: deps
+	lab/fuzz.sh
 
 # Slow (one kernel build per series commit); not part of check.
 bisect: assemble keys

@@ -198,6 +198,13 @@ static const struct table_case table_cases[] = {
 	{ .desc = "an entry reaching past the start of the file",
 	  .file_size = END + 2 * ENT + 299, .nr = 2, .lens = { 100, 200 },
 	  .want = 2, .err = -EBADMSG },
+	/* The tail is the whole file: its entries start at byte 301. */
+	{ .desc = "entries at an odd offset of the tail",
+	  .file_size = END + 2 * ENT + 301, .nr = 2, .lens = { 100, 201 },
+	  .want = 2, .off = 100, .len = 201 },
+	{ .desc = "duplicate digests at an odd offset of the tail",
+	  .file_size = END + 2 * ENT + 301, .nr = 2, .lens = { 100, 201 },
+	  .ids = { 5, 5 }, .want = 5, .err = -EBADMSG },
 	{ .desc = "nothing before the table", .file_size = END + ENT,
 	  .nr = 1, .lens = { 1 }, .want = 1, .err = -EBADMSG },
 	{ .desc = "file shorter than its entries", .file_size = END + ENT,

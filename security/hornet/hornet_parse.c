@@ -92,8 +92,8 @@ static int hornet_parse_table(const u8 *tail, size_t tail_len, u64 file_size,
 			      const u8 digest[SHA256_DIGEST_SIZE],
 			      u64 *sig_off, u32 *sig_len, const char **why)
 {
-	const struct hornet_sig_entry *ents;
 	struct hornet_sig_footer footer;
+	const u8 *ents, *earlier;
 	u64 total = 0, before = 0, table_len;
 	u32 n, i, j, len, found_len = 0;
 	int found = -1;
@@ -112,17 +112,21 @@ static int hornet_parse_table(const u8 *tail, size_t tail_len, u64 file_size,
 		*why = "signature table entry count out of range";
 		return -EBADMSG;
 	}
-	table_len = HORNET_TABLE_END_LEN + (u64)n * sizeof(*ents);
+	table_len = HORNET_TABLE_END_LEN +
+		    (u64)n * sizeof(struct hornet_sig_entry);
 	if (table_len > tail_len) {
 		*why = "signature table longer than the file";
 		return -EBADMSG;
 	}
-	/* Entries are 4-byte aligned in @tail only by luck: copy each field. */
-	ents = (const struct hornet_sig_entry *)(tail + tail_len - table_len);
+	/*
+	 * @tail has no alignment, and the entries start at any offset in it:
+	 * they are copied out or compared as bytes, never dereferenced.
+	 */
+	ents = tail + tail_len - table_len;
 	for (i = 0; i < n; i++) {
 		struct hornet_sig_entry e;
 
-		memcpy(&e, &ents[i], sizeof(e));
+		memcpy(&e, ents + i * sizeof(e), sizeof(e));
 		len = be32_to_cpu(e.sig_len);
 		if (e.reserved) {
 			*why = "signature table entry reserved field not zero";
@@ -133,7 +137,9 @@ static int hornet_parse_table(const u8 *tail, size_t tail_len, u64 file_size,
 			return -EBADMSG;
 		}
 		for (j = 0; j < i; j++) {
-			if (!memcmp(ents[j].digest, e.digest, sizeof(e.digest))) {
+			earlier = ents + j * sizeof(e) +
+				  offsetof(struct hornet_sig_entry, digest);
+			if (!memcmp(earlier, e.digest, sizeof(e.digest))) {
 				*why = "signature table lists a payload twice";
 				return -EBADMSG;
 			}
