@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every Hornet benchmark case once, in the VM (lab/init runs it with
+# hornet.mode=bench; lab/bench.sh boots twice, with and without hornet in
+# lsm=, and compares). Prints "hornet-bench: progress ..." before each step
+# and hornet_bench's measurement lines. HORNET_BENCH_BATCHES batches per
+# case (default 7).
+cd "$(dirname "$0")" || exit 1
+B=${HORNET_BENCH_BATCHES:-7}
+lsm=$(cat /sys/kernel/security/lsm 2>/dev/null)
+hornet=0
+case ",$lsm," in *,hornet,*) hornet=1 ;; esac
+echo "hornet-bench: begin lsm=$lsm hornet=$hornet cpus=$(cat /sys/devices/system/cpu/online) batches=$B loadavg=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
+failed=0
+
+# step NAME COMMAND...: one benchmark step, announced first.
+step() {
+	name=$1
+	shift
+	echo "hornet-bench: progress $name"
+	"$@" || { echo "hornet-bench: error: $name: exit $?"; failed=1; }
+}
+
+# Is the baseline a baseline? An unsigned load must pass without Hornet
+# and be refused with it.
+./hornet_bench unsigned
+
+# Light skeletons: open + load + destroy, N per batch.
+step "lskel-counter" ./bench/lskel-counter.signed load lskel-counter "$B" 10
+step "lskel-atomics" ./bench/lskel-atomics.signed load lskel-atomics "$B" 10
+
+# Raw signed programs: BPF_PROG_LOAD alone, maps of growing size.
+step "raw-nomap" ./bench/raw-nomap.signed load raw-nomap "$B" 40
+for c in 64:40 4096:40 65536:20 1048576:5 4194304:3 15728640:2; do
+	step "raw-map-${c%:*}" ./bench/raw-map-${c%:*}.signed load raw-map-${c%:*} "$B" "${c#*:}"
+done
+
+# The same raw program from executables of 1 MiB to 1 GiB (sparse, on
+# tmpfs), signed by raw-nomap's trailer at their end.
+for s in 1048576 8388608 67108864 536870912 1073741824; do
+	exe=/tmp/hornet_bench.$s
+	./hornet_bench mkexe ./hornet_bench ./bench/raw-nomap.trailer "$s" "$exe" &&
+		step "exe-$s" "$exe" load raw-nomap "$B" 40
+	rm -f "$exe"
+done
+
+# The unavoidable work, in the same VM: SHA-256 of 1 MiB in the kernel,
+# and one PKCS#7 verification of each case's signature (minus adding a
+# plain key of the same payload).
+step "sha256" ./hornet_bench sha256 1048576 "$B" 3
+for c in raw-nomap raw-map-64 lskel-counter lskel-atomics; do
+	step "pkcs7-$c" ./hornet_bench pkcs7 "$c" "bench/$c.p7m" "bench/$c.payload" "$B" 20
+done
+
+# Kernel memory: slab and vmalloc before and after K loads kept loaded,
+# and the peak of what one load allocates (trace events).
+for c in raw-nomap:64 raw-map-64:64 raw-map-1048576:16 lskel-counter:16; do
+	step "mem-${c%:*}" ./bench/${c%:*}.signed mem "${c%:*}" "${c#*:}"
+done
+for c in raw-nomap raw-map-64 raw-map-1048576 lskel-counter; do
+	step "peak-$c" ./bench/$c.signed peak "$c" 5
+done
+
+# With Hornet: what auditing each accepted check costs.
+if [ $hornet = 1 ] && [ -w /sys/kernel/security/hornet/success_audit ]; then
+	echo 0 > /sys/kernel/security/hornet/success_audit
+	export HORNET_BENCH_TAG=noaudit
+	step "raw-map-64 noaudit" ./bench/raw-map-64.signed load raw-map-64 "$B" 40
+	step "lskel-counter noaudit" ./bench/lskel-counter.signed load lskel-counter "$B" 10
+	unset HORNET_BENCH_TAG
+	echo 1 > /sys/kernel/security/hornet/success_audit
+fi
+echo "hornet-bench: end failed=$failed loadavg=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
