@@ -414,9 +414,12 @@ plot "{o}/exe.dat" using 1:2:3:4 with yerrorlines title "without Hornet", \\
     with open(os.path.join(outdir, 'plots.gp'), 'w') as f:
         f.write(gp)
     try:
-        subprocess.run(['gnuplot', os.path.join(outdir, 'plots.gp')], check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        print('bench-report: gnuplot failed: %s' % e, file=sys.stderr)
+        r = subprocess.run(['gnuplot', os.path.join(outdir, 'plots.gp')],
+                           capture_output=True, text=True)
+        if r.returncode:
+            print('bench-report: gnuplot failed:\n' + r.stderr, file=sys.stderr)
+    except OSError as e:
+        print('bench-report: gnuplot: %s' % e, file=sys.stderr)
 
 
 if __name__ == '__main__':
