@@ -332,6 +332,25 @@ def main():
             '%s %s/%s' % (human(s), ms(b), ms(h)) for s, (b, h) in sorted(exe_t.items()))
             + ' (base/hornet).')
         out.append('')
+    prof_cases = sorted({r['case'] for r in d.series('hornet', 'profile')})
+    if prof_cases:
+        out.append('Where the time of Hornet\'s hooks goes (Hornet boot, function_graph '
+                   'tracer on the hooks and the functions they call, depth 1 = the hook; '
+                   'ms per operation, tracer overhead included):')
+        out.append('')
+        for c in prof_cases:
+            rs = d.series('hornet', 'profile', case=c)
+            hooks = sum(float(r['ns']) for r in rs if r['depth'] == '1')
+            parts = sorted((r for r in rs if r['depth'] in ('2', '3')),
+                           key=lambda r: -float(r['ns']))
+            shown = ['%s%s %s ms' % ('  ' * (int(r['depth']) - 2), r['fn'],
+                                     ms(float(r['ns'])))
+                     for r in parts if hooks and float(r['ns']) >= 0.02 * hooks][:10]
+            hook_list = ', '.join('%s %s ms (%s calls)' % (r['fn'], ms(float(r['ns'])),
+                                                          r['calls'])
+                                  for r in rs if r['depth'] == '1')
+            out.append('* %s: %s; inside: %s.' % (c, hook_list, '; '.join(shown)))
+        out.append('')
     worst = sorted(d.noise, key=lambda x: -x[1])
     iqrs = [n[1] for n in d.noise]
     if iqrs:

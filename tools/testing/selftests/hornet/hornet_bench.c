@@ -11,6 +11,9 @@
  *   hornet_bench peak CASE REPS        the kernel memory one load of CASE
  *                                      allocates at its peak (kmem and
  *                                      vmalloc trace events of this task)
+ *   hornet_bench profile CASE REPS     where the time of Hornet's hooks
+ *                                      goes over REPS loads of CASE
+ *                                      (function_graph tracer)
  *   hornet_bench sha256 BYTES BATCHES N   SHA-256 of BYTES bytes in the
  *                                      kernel (AF_ALG), N per batch
  *   hornet_bench pkcs7 NAME P7M PAYLOAD BATCHES N
@@ -712,6 +715,148 @@ static int cmd_peak(const struct bench_case *c, int reps)
 	return 0;
 }
 
+/*
+ * Where the time of Hornet's hooks goes: the function_graph tracer on
+ * Hornet's hooks for this task, instrumenting only the functions matched
+ * by prof_filter (so that the tracer's own cost stays small), with each
+ * closing line naming its function (funcgraph-tail).
+ */
+static const char *const prof_filter[] = {
+	"hornet_*", "pkcs7_*", "verify_pkcs7_message_sig",
+	"public_key_verify_signature", "crypto_alloc_*", "mpi_powm",
+	"sha256", "sha256_update", "sha256_final", "kernel_read",
+	"get_task_exe_file", "audit_log_start", "audit_log_end",
+	"audit_log_d_path", "bpf_map_frozen_*", "bpf_map_get",
+	"is_hash_blacklisted", "is_key_on_revocation_list",
+	"find_asymmetric_key", "kstrdup_quotable", "bpf_map_put",
+};
+
+#define PROF_FNS	64
+
+static struct {
+	char name[64];
+	int depth;
+	int calls;
+	double us;
+} prof[PROF_FNS];
+
+static void prof_add(const char *name, int depth, double us)
+{
+	int i;
+
+	for (i = 0; i < PROF_FNS && prof[i].name[0]; i++)
+		if (prof[i].depth == depth && !strcmp(prof[i].name, name))
+			break;
+	if (i == PROF_FNS)
+		return;
+	if (!prof[i].name[0]) {
+		snprintf(prof[i].name, sizeof(prof[i].name), "%s", name);
+		prof[i].depth = depth;
+	}
+	prof[i].calls++;
+	prof[i].us += us;
+}
+
+/*
+ * One line of function_graph output with a duration: " 1) + 12.3 us |
+ * <indent>name();" or " 1) ! 150.0 us | <indent>} /" "* name *" "/".
+ */
+static void prof_line(const char *line)
+{
+	const char *bar = strchr(line, '|'), *p, *q;
+	char name[64], *end;
+	double us;
+	int depth;
+
+	/* After the CPU column "N)": overhead marks, then the duration. */
+	p = strchr(line, ')');
+	if (!bar || !p || p > bar || !strstr(line, " us "))
+		return;
+	for (p++; p < bar && (*p == ' ' || strchr("+!#*@$", *p)); p++)
+		;
+	us = strtod(p, &end);
+	if (end == p)
+		return;
+	for (p = bar + 1, depth = 0; *p == ' '; p++)
+		depth++;
+	depth /= 2;
+	if (*p == '}') {
+		p = strstr(p, "/* ");
+		if (!p)
+			return;
+		p += 3;
+		q = strstr(p, " */");
+	} else {
+		q = strstr(p, "();");
+	}
+	if (!q || q - p >= (long)sizeof(name))
+		return;
+	memcpy(name, p, q - p);
+	name[q - p] = '\0';
+	prof_add(name, depth, us);
+}
+
+static int cmd_profile(const struct bench_case *c, int reps)
+{
+	char line[1024];
+	size_t i;
+	FILE *f;
+	int r, err;
+
+	build_prog(c);
+	err = one_load(c, NULL);
+	if (err)
+		return die(c->name, err);
+	if (access(TRACEFS "/trace", F_OK))
+		mount("tracefs", TRACEFS, "tracefs", 0, NULL);
+	write_str(TRACEFS "/tracing_on", "0");
+	f = fopen(TRACEFS "/set_ftrace_filter", "w");
+	if (!f)
+		return die("set_ftrace_filter", errno);
+	for (i = 0; i < ARRAY_SIZE(prof_filter); i++)
+		fprintf(f, "%s\n", prof_filter[i]);
+	if (fclose(f))
+		return die("set_ftrace_filter", errno);
+	snprintf(line, sizeof(line), "%d", getpid());
+	err = write_str(TRACEFS "/set_ftrace_pid", line);
+	if (!err)
+		err = write_str(TRACEFS "/set_graph_function",
+				"hornet_bpf_prog_load hornet_bpf_prog hornet_bpf_syscall_prog_run");
+	if (!err)
+		err = write_str(TRACEFS "/max_graph_depth", "4");
+	if (!err)
+		err = write_str(TRACEFS "/options/funcgraph-tail", "1");
+	if (!err)
+		err = write_str(TRACEFS "/current_tracer", "function_graph");
+	if (err)
+		return die("function_graph tracer (CONFIG_FUNCTION_GRAPH_TRACER)", err);
+	write_str(TRACEFS "/trace", "");
+	write_str(TRACEFS "/tracing_on", "1");
+	for (r = 0; r < reps && !err; r++)
+		err = one_load(c, NULL);
+	write_str(TRACEFS "/tracing_on", "0");
+	if (err)
+		return die(c->name, err);
+	f = fopen(TRACEFS "/trace", "r");
+	if (!f)
+		return die("trace", errno);
+	while (fgets(line, sizeof(line), f))
+		prof_line(line);
+	fclose(f);
+	write_str(TRACEFS "/current_tracer", "nop");
+	write_str(TRACEFS "/set_ftrace_filter", "");
+	write_str(TRACEFS "/set_graph_function", "");
+	write_str(TRACEFS "/set_ftrace_pid", "");
+	write_str(TRACEFS "/trace", "");
+	for (i = 0; i < PROF_FNS && prof[i].name[0]; i++) {
+		printf("hornet-bench: profile case=%s fn=%s depth=%d", c->name,
+		       prof[i].name, prof[i].depth);
+		printf(" calls=%.2f ns=%.0f\n", (double)prof[i].calls / reps,
+		       prof[i].us * 1000 / reps);
+	}
+	return 0;
+}
+
 /* In-kernel SHA-256 (the crypto API's sha256, which uses lib/crypto). */
 static int cmd_sha256(unsigned long long bytes, int batches, int n)
 {
@@ -890,6 +1035,8 @@ int main(int argc, char **argv)
 			return cmd_mem(&c, atoi(argv[3]));
 		if (argc == 4 && !strcmp(argv[1], "peak"))
 			return cmd_peak(&c, atoi(argv[3]));
+		if (argc == 4 && !strcmp(argv[1], "profile"))
+			return cmd_profile(&c, atoi(argv[3]));
 	}
 	fprintf(stderr, "usage: see the comment at the top of hornet_bench.c\n");
 	return 2;

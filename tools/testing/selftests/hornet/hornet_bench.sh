@@ -62,7 +62,13 @@ for c in raw-nomap raw-map-64 raw-map-1048576 lskel-counter; do
 	step "peak-$c" ./bench/$c.signed peak "$c" 5
 done
 
-# With Hornet: what auditing each accepted check costs.
+# With Hornet: where the time of its hooks goes (function_graph tracer),
+# and what auditing each accepted check costs.
+if [ $hornet = 1 ]; then
+	for c in raw-map-64:20 raw-map-1048576:3 lskel-counter:5; do
+		step "profile-${c%:*}" ./bench/${c%:*}.signed profile "${c%:*}" "${c#*:}"
+	done
+fi
 if [ $hornet = 1 ] && [ -w /sys/kernel/security/hornet/success_audit ]; then
 	echo 0 > /sys/kernel/security/hornet/success_audit
 	export HORNET_BENCH_TAG=noaudit
