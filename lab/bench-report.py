@@ -105,6 +105,11 @@ class Data:
             self.noise.append(('%s %s' % (boot, label), iqr, spread))
         return med
 
+    def spread(self, boot, kind, **match):
+        """IQR/median of a series, in percent, or '-'."""
+        vals = [float(r['ns']) for r in self.series(boot, kind, **match)]
+        return '%.0f%%' % (100 * stats(vals)[1]) if vals else '-'
+
     def load(self, boot, case, tag='-', exe=None):
         match = {'case': case, 'tag': tag}
         if exe is not None:
@@ -196,9 +201,16 @@ def main():
 
     table = []   # (what, base, hornet, ratio, extra/ref, goal, verdict)
 
-    def add(what, b, h, extra_ref=None, goal='', ok=''):
+    def add(what, b, h, extra_ref=None, goal='', ok='', noise='-'):
         table.append((what, ms(b), ms(h), fmt_ratio(ratio(h, b)),
-                      fmt_ratio(extra_ref), goal, ok))
+                      fmt_ratio(extra_ref), goal, ok, noise))
+
+    def lnoise(case, tag='-', exe=None, tag_b='-'):
+        mb = {'case': case, 'tag': tag_b}
+        mh = {'case': case, 'tag': tag}
+        if exe is not None:
+            mb['exe'] = mh['exe'] = exe
+        return '%s / %s' % (d.spread('base', 'load', **mb), d.spread('hornet', 'load', **mh))
 
     # Goal 1: light skeletons.
     lsk = {}
@@ -208,7 +220,7 @@ def main():
         er = ratio(None if b is None or h is None else h - b, ref)
         lsk[c] = (b, h)
         add('%s open+load+destroy' % c, b, h, er, 'ratio <= 1.05x',
-            verdict(ratio(h, b), 1.05))
+            verdict(ratio(h, b), 1.05), lnoise(c))
     # Goal 2: raw loads, cost above the unsigned load vs the reference.
     map_sizes = sorted({int(r['bytes']) for r in d.series('hornet', 'load')
                         if r['case'].startswith('raw-map-') and r['tag'] == '-'})
@@ -224,11 +236,13 @@ def main():
         er = ratio(extra, ref)
         raw[nbytes] = (b, h, ref)
         add('%s (map %s) load' % (c, human(nbytes) if nbytes else 'none'), b, h, er,
-            'extra <= 1.2x ref', verdict(er, 1.2))
+            'extra <= 1.2x ref', verdict(er, 1.2),
+            lnoise(c, exe=exe) if c == 'raw-nomap' else lnoise(c))
     for c in ('raw-map-64', 'lskel-counter'):
         b, h = d.load('base', c), d.load('hornet', c, tag='noaudit')
         if h is not None and b is not None:
-            add('%s, success_audit=0' % c, b, h, ratio(h - b, reference(c)))
+            add('%s, success_audit=0' % c, b, h, ratio(h - b, reference(c)),
+                noise=lnoise(c, tag='noaudit'))
     # Goal 3: executable size.
     exes = sorted({int(r['exe']) for r in d.series('hornet', 'load', case='raw-nomap')
                    if int(r['exe']) >= MIB and (int(r['exe']) & (int(r['exe']) - 1)) == 0})
@@ -239,7 +253,7 @@ def main():
         hb = ratio(exe_t[1 << 30][1], exe_t[MIB][1])
         table.append(('raw-nomap, 1 GiB exe vs 1 MiB exe', ms(exe_t[1 << 30][0]),
                       ms(exe_t[1 << 30][1]), fmt_ratio(hb), '-', '1 GiB <= 1.02x 1 MiB',
-                      verdict(hb, 1.02)))
+                      verdict(hb, 1.02), lnoise('raw-nomap', exe=str(1 << 30))))
     # Goal 4: memory per check.
     mem_rows = []
     for c in ('raw-nomap', 'raw-map-64', 'raw-map-1048576', 'lskel-counter'):
@@ -274,7 +288,9 @@ def main():
             table.append(('host: sign-ebpf vs sign-file (%s)' % what, ms(sf), ms(se),
                           fmt_ratio(ratio(se, sf)), '-',
                           'ratio <= 1.2x' if what == 'payload' else '',
-                          verdict(ratio(se, sf), 1.2) if what == 'payload' else ''))
+                          verdict(ratio(se, sf), 1.2) if what == 'payload' else '',
+                          '%s / %s' % (d.spread('host', 'host', case='sign-file', file=what),
+                                       d.spread('host', 'host', case='sign-ebpf', file=what))))
 
     # ---- output ---------------------------------------------------------
     os.makedirs(a.out, exist_ok=True)
@@ -293,12 +309,12 @@ def main():
                'and initramfs booted with hornet left out of lsm=; "extra/ref": '
                '(hornet - base) / (one in-kernel PKCS#7 verification of the same '
                'signature + one SHA-256 pass over the signed payload and the map '
-               'contents).')
+               'contents); noise: IQR/median of the batches.')
     out.append('')
-    out.append('| case | base | hornet | ratio | extra/ref | goal | |')
-    out.append('|---|---:|---:|---:|---:|---|---|')
+    out.append('| case | base | hornet | ratio | extra/ref | goal | | noise base / hornet |')
+    out.append('|---|---:|---:|---:|---:|---|---|---:|')
     for t in table:
-        out.append('| %s | %s | %s | %s | %s | %s | %s |' % t)
+        out.append('| %s | %s | %s | %s | %s | %s | %s | %s |' % t)
     out.append('')
     out.append('Unavoidable work in the same VM (Hornet boot): SHA-256 %s ms per MiB '
                '(AF_ALG, the lib/crypto code Hornet uses); PKCS#7 verification '
