@@ -236,10 +236,18 @@ static int die(const char *what, int err)
 /* Create, fill and freeze the map of a raw-map case: its descriptor. */
 static int setup_map(const struct bench_case *c)
 {
-	static unsigned char value[MAX_VALUE];
+	/* The contents, made once: the pattern costs more than the copy. */
+	static unsigned char *contents;
 	union bpf_attr attr;
 	int fd, err;
 	__u32 e;
+
+	if (!contents) {
+		contents = malloc(c->bytes);
+		if (!contents)
+			return -ENOMEM;
+		fill_pattern(contents, 0, c->bytes);
+	}
 
 	memset(&attr, 0, sizeof(attr));
 	attr.map_type = BPF_MAP_TYPE_ARRAY;
@@ -250,12 +258,11 @@ static int setup_map(const struct bench_case *c)
 	if (fd < 0)
 		return fd;
 	for (e = 0; e < c->max_entries; e++) {
-		fill_pattern(value, (unsigned long long)e * c->value_size,
-			     c->value_size);
 		memset(&attr, 0, sizeof(attr));
 		attr.map_fd = fd;
 		attr.key = (unsigned long)&e;
-		attr.value = (unsigned long)value;
+		attr.value = (unsigned long)(contents +
+					     (size_t)e * c->value_size);
 		err = sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
 		if (err)
 			goto fail;
