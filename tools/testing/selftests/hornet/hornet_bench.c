@@ -738,6 +738,10 @@ static const char *const prof_filter[] = {
 	"find_asymmetric_key", "kstrdup_quotable", "bpf_map_put",
 };
 
+static const char *const prof_hooks[] = {
+	"hornet_bpf_prog_load", "hornet_bpf_prog", "hornet_bpf_syscall_prog_run",
+};
+
 #define PROF_FNS	64
 
 static struct {
@@ -806,9 +810,9 @@ static void prof_line(const char *line)
 static int cmd_profile(const struct bench_case *c, int reps)
 {
 	char line[1024];
+	int r, err, fd;
 	size_t i;
 	FILE *f;
-	int r, err;
 
 	build_prog(c);
 	err = one_load(c, NULL);
@@ -817,18 +821,24 @@ static int cmd_profile(const struct bench_case *c, int reps)
 	if (access(TRACEFS "/trace", F_OK))
 		mount("tracefs", TRACEFS, "tracefs", 0, NULL);
 	write_str(TRACEFS "/tracing_on", "0");
-	f = fopen(TRACEFS "/set_ftrace_filter", "w");
-	if (!f)
+	/* One write per pattern: one that matches nothing fails alone. */
+	fd = open(TRACEFS "/set_ftrace_filter", O_WRONLY | O_TRUNC);
+	if (fd < 0)
 		return die("set_ftrace_filter", errno);
 	for (i = 0; i < ARRAY_SIZE(prof_filter); i++)
-		fprintf(f, "%s\n", prof_filter[i]);
-	if (fclose(f))
-		return die("set_ftrace_filter", errno);
+		if (write(fd, prof_filter[i], strlen(prof_filter[i])) < 0)
+			printf("hornet-bench: profile: no function %s\n",
+			       prof_filter[i]);
+	close(fd);
+	fd = open(TRACEFS "/set_graph_function", O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return die("set_graph_function", errno);
+	for (i = 0; i < ARRAY_SIZE(prof_hooks); i++)
+		if (write(fd, prof_hooks[i], strlen(prof_hooks[i])) < 0)
+			return die(prof_hooks[i], errno);
+	close(fd);
 	snprintf(line, sizeof(line), "%d", getpid());
 	err = write_str(TRACEFS "/set_ftrace_pid", line);
-	if (!err)
-		err = write_str(TRACEFS "/set_graph_function",
-				"hornet_bpf_prog_load hornet_bpf_prog hornet_bpf_syscall_prog_run");
 	if (!err)
 		err = write_str(TRACEFS "/max_graph_depth", "4");
 	if (!err)
