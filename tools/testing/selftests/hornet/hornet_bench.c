@@ -825,17 +825,22 @@ static int cmd_profile(const struct bench_case *c, int reps)
 	fd = open(TRACEFS "/set_ftrace_filter", O_WRONLY | O_TRUNC);
 	if (fd < 0)
 		return die("set_ftrace_filter", errno);
-	for (i = 0; i < ARRAY_SIZE(prof_filter); i++)
-		if (write(fd, prof_filter[i], strlen(prof_filter[i])) < 0)
+	for (i = 0; i < ARRAY_SIZE(prof_filter); i++) {
+		/* A token ends at white space, else the next write goes on. */
+		snprintf(line, sizeof(line), "%s\n", prof_filter[i]);
+		if (write(fd, line, strlen(line)) < 0)
 			printf("hornet-bench: profile: no function %s\n",
 			       prof_filter[i]);
+	}
 	close(fd);
 	fd = open(TRACEFS "/set_graph_function", O_WRONLY | O_TRUNC);
 	if (fd < 0)
 		return die("set_graph_function", errno);
-	for (i = 0; i < ARRAY_SIZE(prof_hooks); i++)
-		if (write(fd, prof_hooks[i], strlen(prof_hooks[i])) < 0)
+	for (i = 0; i < ARRAY_SIZE(prof_hooks); i++) {
+		snprintf(line, sizeof(line), "%s\n", prof_hooks[i]);
+		if (write(fd, line, strlen(line)) < 0)
 			return die(prof_hooks[i], errno);
+	}
 	close(fd);
 	snprintf(line, sizeof(line), "%d", getpid());
 	err = write_str(TRACEFS "/set_ftrace_pid", line);
