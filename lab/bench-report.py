@@ -168,6 +168,10 @@ def main():
         problems.append('base boot: hornet active (lsm=%s)' % meta.get('base.begin.lsm'))
     if meta.get('hornet.begin.hornet') != '1':
         problems.append('hornet boot: hornet not active (lsm=%s)' % meta.get('hornet.begin.lsm'))
+    for boot in ('base', 'hornet'):
+        clock = meta.get(boot + '.begin.clock')
+        if clock is not None and clock != 'tsc':
+            problems.append('%s boot: clock %s, not tsc: times are coarse' % (boot, clock))
     if not meta.get('base.unsigned', '').startswith('accepted'):
         problems.append('base boot: unsigned load not accepted: %s' % meta.get('base.unsigned'))
     if meta.get('hornet.unsigned', '').startswith('accepted'):

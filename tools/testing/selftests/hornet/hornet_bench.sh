@@ -11,7 +11,8 @@ B=${HORNET_BENCH_BATCHES:-7}
 lsm=$(cat /sys/kernel/security/lsm 2>/dev/null)
 hornet=0
 case ",$lsm," in *,hornet,*) hornet=1 ;; esac
-echo "hornet-bench: begin lsm=$lsm hornet=$hornet cpus=$(cat /sys/devices/system/cpu/online) batches=$B loadavg=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
+clock=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
+echo "hornet-bench: begin lsm=$lsm hornet=$hornet cpus=$(cat /sys/devices/system/cpu/online) clock=$clock batches=$B loadavg=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
 failed=0
 
 # step NAME COMMAND...: one benchmark step, announced first.
