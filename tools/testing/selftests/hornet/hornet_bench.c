@@ -223,6 +223,50 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/*
+ * The times of one batch's operations: the batch prints their mean (ns),
+ * median (med) and minimum (min). A median shrugs off the few operations
+ * that a busy host stalls.
+ */
+#define MAX_OPS		1024
+
+struct batch {
+	long long ns[MAX_OPS];
+	int n;
+};
+
+static void batch_add(struct batch *bt, long long ns)
+{
+	if (bt->n < MAX_OPS)
+		bt->ns[bt->n++] = ns;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* " n=N ns=MEAN med=MEDIAN min=MIN\n"; empties the batch. */
+static void batch_print(struct batch *bt)
+{
+	long long sum = 0, med;
+	int i;
+
+	if (!bt->n)
+		return;
+	for (i = 0; i < bt->n; i++)
+		sum += bt->ns[i];
+	qsort(bt->ns, bt->n, sizeof(bt->ns[0]), cmp_ll);
+	med = bt->n % 2 ? bt->ns[bt->n / 2] :
+			  (bt->ns[bt->n / 2 - 1] + bt->ns[bt->n / 2]) / 2;
+	printf(" n=%d ns=%lld med=%lld min=%lld\n", bt->n, sum / bt->n, med,
+	       bt->ns[0]);
+	fflush(stdout);
+	bt->n = 0;
+}
+
 static int die(const char *what, int err)
 {
 	if (err < 0)
@@ -389,6 +433,8 @@ static const char *run_tag(void)
 	return tag && *tag ? tag : "-";
 }
 
+static struct batch bt;
+
 static int cmd_load(const struct bench_case *c, int batches, int n)
 {
 	long long ns;
@@ -400,16 +446,16 @@ static int cmd_load(const struct bench_case *c, int batches, int n)
 	if (err)
 		return die(c->name, err);
 	for (b = 0; b < batches; b++) {
-		ns = 0;
 		for (i = 0; i < n; i++) {
+			ns = 0;
 			err = one_load(c, &ns);
 			if (err)
 				return die(c->name, err);
+			batch_add(&bt, ns);
 		}
-		printf("hornet-bench: load case=%s bytes=%llu exe=%lld tag=%s",
-		       c->name, case_bytes(c), exe_size(), run_tag());
-		printf(" batch=%d n=%d ns=%lld\n", b, n, ns / n);
-		fflush(stdout);
+		printf("hornet-bench: load case=%s bytes=%llu exe=%lld tag=%s batch=%d",
+		       c->name, case_bytes(c), exe_size(), run_tag(), b);
+		batch_print(&bt);
 	}
 	return 0;
 }
@@ -887,7 +933,7 @@ static int cmd_sha256(unsigned long long bytes, int batches, int n)
 	};
 	unsigned char digest[32], *buf;
 	int s, op, b, i;
-	long long t0, ns;
+	long long t0;
 
 	buf = malloc(bytes);
 	if (!buf)
@@ -902,7 +948,6 @@ static int cmd_sha256(unsigned long long bytes, int batches, int n)
 	if (op < 0)
 		return die("AF_ALG accept", errno);
 	for (b = -1; b < batches; b++) {
-		ns = 0;
 		for (i = 0; i < n; i++) {
 			unsigned long long off = 0;
 
@@ -918,13 +963,15 @@ static int cmd_sha256(unsigned long long bytes, int batches, int n)
 			if (send(op, NULL, 0, 0) < 0 ||
 			    read(op, digest, sizeof(digest)) != sizeof(digest))
 				return die("AF_ALG digest", errno);
-			ns += now_ns() - t0;
+			batch_add(&bt, now_ns() - t0);
 		}
-		if (b < 0)
-			continue;	/* warm-up */
-		printf("hornet-bench: sha256 case=sha256 bytes=%llu batch=%d n=%d ns=%lld\n",
-		       bytes, b, n, ns / n);
-		fflush(stdout);
+		if (b < 0) {
+			bt.n = 0;	/* warm-up */
+			continue;
+		}
+		printf("hornet-bench: sha256 case=sha256 bytes=%llu batch=%d",
+		       bytes, b);
+		batch_print(&bt);
 	}
 	close(op);
 	close(s);
@@ -957,7 +1004,7 @@ static int time_add_key(const char *name, const char *type, const char *data,
 			size_t len, unsigned long long bytes, int batches, int n)
 {
 	char desc[32];
-	long long t0, ns;
+	long long t0;
 	long ring, key;
 	int b, i;
 
@@ -966,21 +1013,22 @@ static int time_add_key(const char *name, const char *type, const char *data,
 	if (ring < 0)
 		return die("keyring", errno);
 	for (b = -1; b < batches; b++) {
-		ns = 0;
 		for (i = 0; i < n; i++) {
 			snprintf(desc, sizeof(desc), "k%d.%d", b, i);
 			t0 = now_ns();
 			key = syscall(__NR_add_key, type, desc, data, len, ring);
-			ns += now_ns() - t0;
+			batch_add(&bt, now_ns() - t0);
 			if (key < 0)
 				return die(type, errno);
 		}
 		syscall(__NR_keyctl, KEYCTL_CLEAR, ring);
-		if (b < 0)
+		if (b < 0) {
+			bt.n = 0;
 			continue;
-		printf("hornet-bench: %s case=%s bytes=%llu batch=%d n=%d ns=%lld\n",
-		       type, name, bytes, b, n, ns / n);
-		fflush(stdout);
+		}
+		printf("hornet-bench: %s case=%s bytes=%llu batch=%d", type, name,
+		       bytes, b);
+		batch_print(&bt);
 	}
 	return 0;
 }
