@@ -782,6 +782,7 @@ static const char *const prof_filter[] = {
 	"audit_log_d_path", "bpf_map_frozen_*", "bpf_map_get",
 	"is_hash_blacklisted", "is_key_on_revocation_list",
 	"find_asymmetric_key", "kstrdup_quotable", "bpf_map_put",
+	"audit_log_format", "schedule_timeout",
 };
 
 static const char *const prof_hooks[] = {
@@ -917,8 +918,8 @@ static int cmd_profile(const struct bench_case *c, int reps)
 	write_str(TRACEFS "/set_ftrace_pid", "");
 	write_str(TRACEFS "/trace", "");
 	for (i = 0; i < PROF_FNS && prof[i].name[0]; i++) {
-		printf("hornet-bench: profile case=%s fn=%s depth=%d", c->name,
-		       prof[i].name, prof[i].depth);
+		printf("hornet-bench: profile case=%s tag=%s fn=%s depth=%d",
+		       c->name, run_tag(), prof[i].name, prof[i].depth);
 		printf(" calls=%.2f ns=%.0f\n", (double)prof[i].calls / reps,
 		       prof[i].us * 1000 / reps);
 	}

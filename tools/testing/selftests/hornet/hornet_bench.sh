@@ -64,7 +64,7 @@ for c in raw-nomap raw-map-64 raw-map-1048576 lskel-counter; do
 done
 
 # With Hornet: where the time of its hooks goes (function_graph tracer),
-# and what auditing each accepted check costs.
+# and the loads again without an audit record for each accepted check.
 if [ $hornet = 1 ]; then
 	for c in raw-map-64:20 raw-map-1048576:3 lskel-counter:5; do
 		step "profile-${c%:*}" ./bench/${c%:*}.signed profile "${c%:*}" "${c#*:}"
@@ -73,8 +73,19 @@ fi
 if [ $hornet = 1 ] && [ -w /sys/kernel/security/hornet/success_audit ]; then
 	echo 0 > /sys/kernel/security/hornet/success_audit
 	export HORNET_BENCH_TAG=noaudit
-	step "raw-map-64 noaudit" ./bench/raw-map-64.signed load raw-map-64 "$B" 40
 	step "lskel-counter noaudit" ./bench/lskel-counter.signed load lskel-counter "$B" 10
+	step "lskel-atomics noaudit" ./bench/lskel-atomics.signed load lskel-atomics "$B" 10
+	step "raw-nomap noaudit" ./bench/raw-nomap.signed load raw-nomap "$B" 40
+	for c in 64:40 4096:40 65536:20 1048576:5; do
+		step "raw-map-${c%:*} noaudit" ./bench/raw-map-${c%:*}.signed load raw-map-${c%:*} "$B" "${c#*:}"
+	done
+	for s in 1048576 1073741824; do
+		exe=/tmp/hornet_bench.$s
+		./hornet_bench mkexe ./hornet_bench ./bench/raw-nomap.trailer "$s" "$exe" &&
+			step "exe-$s noaudit" "$exe" load raw-nomap "$B" 40
+		rm -f "$exe"
+	done
+	step "profile-raw-map-64 noaudit" ./bench/raw-map-64.signed profile raw-map-64 20
 	unset HORNET_BENCH_TAG
 	echo 1 > /sys/kernel/security/hornet/success_audit
 fi
