@@ -7,7 +7,7 @@
 # noise, and writes the raw numbers (CSV), the table (Markdown) and two
 # plots (PNG, gnuplot) into $HORNET_CACHE/bench/.
 #
-# HORNET_BENCH_BATCHES: batches per case in the VM (default 7);
+# HORNET_BENCH_BATCHES: batches per case in the VM (default 9);
 # HORNET_BENCH_HOST_RUNS: runs of each signer on the host (default 21).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"

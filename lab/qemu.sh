@@ -20,7 +20,7 @@
 #   benchmark (lab/bench.sh reads their logs): bench-base with hornet left
 #   out of lsm=, then bench-hornet with it; both quiet, the console showing
 #   only the benchmark's progress lines. HORNET_BENCH_BATCHES: batches per
-#   case (default 7).
+#   case (default 9).
 # HORNET_STRESS_ITER: iterations per stress worker (check: 400, on the
 # debug kernel 100).
 set -euo pipefail

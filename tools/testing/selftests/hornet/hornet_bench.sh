@@ -5,9 +5,9 @@
 # hornet.mode=bench; lab/bench.sh boots twice, with and without hornet in
 # lsm=, and compares). Prints "hornet-bench: progress ..." before each step
 # and hornet_bench's measurement lines. HORNET_BENCH_BATCHES batches per
-# case (default 7).
+# case (default 9).
 cd "$(dirname "$0")" || exit 1
-B=${HORNET_BENCH_BATCHES:-7}
+B=${HORNET_BENCH_BATCHES:-9}
 lsm=$(cat /sys/kernel/security/lsm 2>/dev/null)
 hornet=0
 case ",$lsm," in *,hornet,*) hornet=1 ;; esac
