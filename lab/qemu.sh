@@ -67,7 +67,7 @@ boot() {
 	say "qemu: $name boot (accel ${HORNET_ACCEL:-tcg}, timeout $TIMEOUT s, $params), serial log $log"
 	start=$(date +%s)
 	# Two sockets: without ACPI, SeaBIOS describes one CPU per socket.
-	timeout "$TIMEOUT" qemu-system-x86_64 -accel "${HORNET_ACCEL:-tcg}" \
+	timeout "$TIMEOUT" ${QEMU_NICE:+nice -n "$QEMU_NICE"} qemu-system-x86_64 -accel "${HORNET_ACCEL:-tcg}" \
 		-m 2048 -smp 2,sockets=2,cores=1,threads=1 -no-reboot \
 		-kernel "$KERNEL" -initrd "$INITRD" \
 		-append "$base hornet.mode=$mode $params ${HORNET_APPEND:-}" \
@@ -134,6 +134,9 @@ EOF
 	BOOT_FILTER='hornet-bench: (progress|begin|end|error|unsigned)|hornet-init: (mode|done)'
 	# The same command line but for lsm=: hornet is not initialised at all.
 	base=${full/lsm=$lsms/lsm=${lsms/,hornet/}}
+	# HORNET_BENCH_NICE (e.g. -5): QEMU's priority, on a host shared with
+	# builds; both boots alike.
+	QEMU_NICE=${HORNET_BENCH_NICE:-}
 	boot bench-base "$params" bench
 	base=$full
 	boot bench-hornet "$params" bench

@@ -502,7 +502,7 @@ static int cmd_mem(const struct bench_case *c, int k)
 	err = one_load(c, NULL);
 	if (err)
 		return die(c->name, err);
-	sleep(1);	/* let RCU free the warm-up program */
+	sleep(2);	/* let RCU free the warm-up program */
 	meminfo(&s0, &u0, &v0);
 	for (i = 0; i < k && !err; i++)
 		err = c->lskel ? lskel_load(c, NULL, &skels[i]) :

@@ -38,13 +38,25 @@ for c in 64:40 4096:40 65536:20 1048576:5 4194304:3 15728640:2; do
 done
 
 # The same raw program from executables of 1 MiB to 1 GiB (sparse, on
-# tmpfs), signed by raw-nomap's trailer at their end.
-for s in 1048576 8388608 67108864 536870912 1073741824; do
-	exe=/tmp/hornet_bench.$s
-	./hornet_bench mkexe ./hornet_bench ./bench/raw-nomap.trailer "$s" "$exe" &&
-		step "exe-$s" "$exe" load raw-nomap "$B" 40
-	rm -f "$exe"
+# tmpfs), signed by raw-nomap's trailer at their end; one batch of each
+# size in turn, so that a slow phase of the host hits every size alike.
+# exe_batches TAG: the B rounds.
+exe_sizes="1048576 8388608 67108864 536870912 1073741824"
+for s in $exe_sizes; do
+	./hornet_bench mkexe ./hornet_bench ./bench/raw-nomap.trailer "$s" /tmp/hornet_bench.$s
 done
+exe_batches() {
+	echo "hornet-bench: progress executables of 1 MiB to 1 GiB $1"
+	i=0
+	while [ $i -lt "$B" ]; do
+		for s in $exe_sizes; do
+			/tmp/hornet_bench.$s load raw-nomap 1 40 | sed "s/ batch=0 / batch=$i /" ||
+				echo "hornet-bench: error: exe-$s: exit $?"
+		done
+		i=$((i + 1))
+	done
+}
+exe_batches ""
 
 # The unavoidable work, in the same VM: SHA-256 of 1 MiB in the kernel,
 # and one PKCS#7 verification of each case's signature (minus adding a
@@ -56,7 +68,9 @@ done
 
 # Kernel memory: slab and vmalloc before and after K loads kept loaded,
 # and the peak of what one load allocates (trace events).
-for c in raw-nomap:64 raw-map-64:64 raw-map-1048576:16 lskel-counter:16; do
+# (The 1 MiB maps last: their frees run late and would land in the next
+# case's window.)
+for c in raw-nomap:64 raw-map-64:64 lskel-counter:16 raw-map-1048576:16; do
 	step "mem-${c%:*}" ./bench/${c%:*}.signed mem "${c%:*}" "${c#*:}"
 done
 for c in raw-nomap raw-map-64 raw-map-1048576 lskel-counter; do
@@ -79,14 +93,11 @@ if [ $hornet = 1 ] && [ -w /sys/kernel/security/hornet/success_audit ]; then
 	for c in 64:40 4096:40 65536:20 1048576:5; do
 		step "raw-map-${c%:*} noaudit" ./bench/raw-map-${c%:*}.signed load raw-map-${c%:*} "$B" "${c#*:}"
 	done
-	for s in 1048576 1073741824; do
-		exe=/tmp/hornet_bench.$s
-		./hornet_bench mkexe ./hornet_bench ./bench/raw-nomap.trailer "$s" "$exe" &&
-			step "exe-$s noaudit" "$exe" load raw-nomap "$B" 40
-		rm -f "$exe"
-	done
+	exe_sizes="1048576 1073741824"
+	exe_batches noaudit
 	step "profile-raw-map-64 noaudit" ./bench/raw-map-64.signed profile raw-map-64 20
 	unset HORNET_BENCH_TAG
 	echo 1 > /sys/kernel/security/hornet/success_audit
 fi
+rm -f /tmp/hornet_bench.*
 echo "hornet-bench: end failed=$failed loadavg=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
