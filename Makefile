@@ -9,7 +9,7 @@ export HORNET_CACHE SERIES_DIR
 # idempotent and cheap when nothing changed, so the targets are phony.
 .PHONY: deps base assemble series keys config kernel selftests initramfs \
 	demo host-test kunit lint bisect vm-test debug-kernel vm-test-debug stress faults \
-	fuzz check clean
+	bench fuzz check clean
 .NOTPARALLEL:
 
 deps:
@@ -72,6 +72,16 @@ faults: debug-kernel initramfs
 stress: initramfs
 	$(if $(filter 1,$(HORNET_DEBUG)),$(MAKE) --no-print-directory debug-kernel,$(MAKE) --no-print-directory kernel)
 	lab/qemu.sh stress
+
+# What Hornet costs (not a test): two boots of the fast kernel's
+# configuration plus lab/bench.config (its own build), without and with
+# hornet in lsm=, and sign-ebpf against sign-file on the host; a table
+# with ratios and noise, CSV and plots in $(HORNET_CACHE)/bench/.
+BENCH_KBUILD := $(HORNET_CACHE)/build/kernel-bench
+bench: assemble keys initramfs
+	HORNET_KBUILD=$(BENCH_KBUILD) EXTRA_FRAGMENTS=$(CURDIR)/lab/bench.config lab/config.sh
+	HORNET_KBUILD=$(BENCH_KBUILD) lab/build-kernel.sh
+	HORNET_KBUILD=$(BENCH_KBUILD) lab/bench.sh
 
 # Run every suite even if one fails, then judge them all in one summary line.
 VM_SUITES := vm-rollout vm vm-stress vm-lockdown vm-boot vm-kernel

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Boot the test kernel + initramfs in QEMU: qemu.sh demo|check|stress|faults.
+# Boot the test kernel + initramfs in QEMU: qemu.sh demo|check|stress|faults|bench.
 #
 # demo: one boot running demo.sh; non-zero on timeout or if it failed.
 # check: three boots, each with the parameters its suites need (lab/init):
@@ -16,6 +16,11 @@
 #   HORNET_STRESS_ITER (default 5000) iterations per worker.
 # faults: one enforcing boot running only the fault-injection tests (a
 #   kernel with fault injection: HORNET_DEBUG=1).
+# bench: two boots of the same kernel and initramfs running only the
+#   benchmark (lab/bench.sh reads their logs): bench-base with hornet left
+#   out of lsm=, then bench-hornet with it; both quiet, the console showing
+#   only the benchmark's progress lines. HORNET_BENCH_BATCHES: batches per
+#   case (default 9).
 # HORNET_STRESS_ITER: iterations per stress worker (check: 400, on the
 # debug kernel 100).
 set -euo pipefail
@@ -52,21 +57,27 @@ base+=" hornet.stress_iter=$stress"
 mkdir -p "$TAP_DIR"
 logs=()
 
-# boot NAME EXTRA-PARAMETERS: one VM run with hornet.mode=NAME.
+# boot NAME EXTRA-PARAMETERS [MODE]: one VM run with hornet.mode=MODE
+# (default NAME). With BOOT_FILTER set, only the serial lines it matches
+# (grep -E) are shown while the VM runs; the log keeps all of them.
 boot() {
-	local name=$1 params=$2 log=$BUILD/vm-$1$suffix.log rc=0 start qpid
+	local name=$1 params=$2 mode=${3:-$1} log=$BUILD/vm-$1$suffix.log rc=0 start qpid
 	: > "$log"
 	logs+=("$log")
 	say "qemu: $name boot (accel ${HORNET_ACCEL:-tcg}, timeout $TIMEOUT s, $params), serial log $log"
 	start=$(date +%s)
 	# Two sockets: without ACPI, SeaBIOS describes one CPU per socket.
-	timeout "$TIMEOUT" qemu-system-x86_64 -accel "${HORNET_ACCEL:-tcg}" \
+	timeout "$TIMEOUT" ${QEMU_NICE:+nice -n "$QEMU_NICE"} qemu-system-x86_64 -accel "${HORNET_ACCEL:-tcg}" \
 		-m 2048 -smp 2,sockets=2,cores=1,threads=1 -no-reboot \
 		-kernel "$KERNEL" -initrd "$INITRD" \
-		-append "$base hornet.mode=$name $params ${HORNET_APPEND:-}" \
+		-append "$base hornet.mode=$mode $params ${HORNET_APPEND:-}" \
 		-serial file:"$log" -monitor none -display none -vga none </dev/null &
 	qpid=$!
-	tail -n +1 -f --pid=$qpid "$log" || true
+	if [ -n "${BOOT_FILTER:-}" ]; then
+		tail -n +1 -f --pid=$qpid "$log" | grep --line-buffered -E "$BOOT_FILTER" || true
+	else
+		tail -n +1 -f --pid=$qpid "$log" || true
+	fi
 	wait $qpid || rc=$?
 	say "qemu: $name boot exited with $rc after $(( $(date +%s) - start )) s"
 	[ $rc -ne 124 ] || die "qemu: VM timed out after $TIMEOUT s ($log)"
@@ -84,6 +95,55 @@ extract() {
 if [ "$MODE" = demo ]; then
 	boot demo ""
 	grep -q 'hornet-init: demo exit 0' "${logs[0]}" || die "qemu: the demo did not succeed (see ${logs[0]})"
+	exit 0
+fi
+
+if [ "$MODE" = bench ]; then
+	[[ ,$lsms, == *,hornet,* ]] || die "qemu: bench: this kernel has no Hornet"
+	full=$base
+	# Without ACPI the guest finds no HPET or PM timer to calibrate the TSC
+	# against, marks it unstable and keeps time in 4 ms jiffies. Under TCG
+	# the guest's TSC is the host's: give the guest its rate.
+	khz=${HORNET_TSC_KHZ:-}
+	if [ -z "$khz" ]; then
+		cc -O2 -o "$BUILD/tsc-khz" -x c - <<'EOF'
+#include <stdio.h>
+#include <time.h>
+#include <x86intrin.h>
+int main(void)
+{
+	struct timespec a, b;
+	unsigned long long t0, t1;
+	double ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	t0 = __rdtsc();
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ns = (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
+	} while (ns < 3e8);
+	t1 = __rdtsc();
+	printf("%.0f\n", (t1 - t0) / ns * 1e6);
+	return 0;
+}
+EOF
+		khz=$("$BUILD/tsc-khz")
+	fi
+	say "qemu: bench: guest TSC at $khz kHz (the host's)"
+	params="quiet tsc_early_khz=$khz clocksource=tsc${HORNET_BENCH_BATCHES:+ hornet.bench_batches=$HORNET_BENCH_BATCHES}"
+	BOOT_FILTER='hornet-bench: (progress|begin|end|error|unsigned)|hornet-init: (mode|done)'
+	# The same command line but for lsm=: hornet is not initialised at all.
+	base=${full/lsm=$lsms/lsm=${lsms/,hornet/}}
+	# HORNET_BENCH_NICE (e.g. -5): QEMU's priority, on a host shared with
+	# builds; both boots alike.
+	QEMU_NICE=${HORNET_BENCH_NICE:-}
+	boot bench-base "$params" bench
+	base=$full
+	boot bench-hornet "$params" bench
+	for log in "${logs[@]}"; do
+		grep -q '^==== HORNET BENCH END ====' "$log" ||
+			die "qemu: bench: end marker missing in $log"
+	done
 	exit 0
 fi
 
