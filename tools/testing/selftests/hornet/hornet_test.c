@@ -1465,9 +1465,10 @@ TEST_F(hornet, exe_swap_unreadable_refused)
 TEST_F_TIMEOUT(hornet, diff_verdicts, 900)
 {
 	char path[PATH_MAX], expected[PATH_MAX], digest[PATH_MAX], out[PATH_MAX];
-	char seed[3][PATH_MAX], count[24], loads[24], *exp, *verdicts, *line2;
+	char seed[3][PATH_MAX], count[24], loads[24], *exp = NULL, *verdicts = NULL;
+	char *line2;
 	long i, nr, nr_loads, accepted = 0, refused = 0, mismatches = 0, stricter = 0;
-	size_t exp_len, v_len, line1_len;
+	size_t exp_len = 0, v_len = 0, line1_len;
 	unsigned int by_errno[256] = { 0 };
 	struct run_result res;
 	int fields;
