@@ -682,6 +682,11 @@ static int trace_peak(long long *peak, long long *end, long long *check_peak,
 			break;
 		if (!in)
 			continue;
+		/* Addresses not printed yet (RNG not seeded): nothing to match. */
+		if (strstr(line, "(____ptrval____)")) {
+			fclose(f);
+			return -EADDRNOTAVAIL;
+		}
 		p = trace_event(line, alloc_names, &kind);
 		if (p && kind < 2) {		/* kmalloc, kmem_cache_alloc */
 			a = strstr(p, " ptr=");
@@ -791,7 +796,9 @@ static int cmd_peak(const struct bench_case *c, int reps)
 			return die(c->name, err);
 		err = trace_peak(&peak, &end, &check_peak, &events);
 		if (err)
-			return die("trace", err);
+			return die(err == -EADDRNOTAVAIL ?
+				   "trace: hashed pointers (boot with no_hash_pointers)" :
+				   "trace", err);
 		printf("hornet-bench: peak case=%s bytes=%llu rep=%d", c->name,
 		       case_bytes(c), r);
 		printf(" events=%d peak_bytes=%lld end_bytes=%lld check_peak_bytes=%lld\n",
