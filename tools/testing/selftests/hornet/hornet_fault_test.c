@@ -152,7 +152,6 @@ FIXTURE_VARIANT_ADD(fault, raw_run_allocs) {
 	.sites = SITES_ALLOC, .enomem = -1, .eio = 0,
 };
 
-
 /* Both reads of the executable (trailer, then blob) fail: EIO. */
 FIXTURE_VARIANT_ADD(fault, raw_load_read_error) {
 	.loader = "raw/map_fd.signed", .args = { "map_fd", "-f", "load" },
