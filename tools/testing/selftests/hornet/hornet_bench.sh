@@ -13,8 +13,9 @@ hornet=0
 case ",$lsm," in *,hornet,*) hornet=1 ;; esac
 clock=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
 cpus=$(cat /sys/devices/system/cpu/online)
-load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)
-echo "hornet-bench: begin lsm=$lsm hornet=$hornet cpus=$cpus clock=$clock batches=$B loadavg=$load"
+lavg() { cut -d' ' -f1-3 /proc/loadavg | tr ' ' /; }
+echo "hornet-bench: begin lsm=$lsm hornet=$hornet cpus=$cpus clock=$clock batches=$B" \
+	"loadavg=$(lavg)"
 failed=0
 
 # step NAME COMMAND...: one benchmark step, announced first.
@@ -93,8 +94,8 @@ if [ $hornet = 1 ] && [ -w /sys/kernel/security/hornet/success_audit ]; then
 	step "lskel-atomics noaudit" ./bench/lskel-atomics.signed load lskel-atomics "$B" 10
 	step "raw-nomap noaudit" ./bench/raw-nomap.signed load raw-nomap "$B" 40
 	for c in 64:40 4096:40 65536:20 1048576:5; do
-		m=${c%:*}
-		step "raw-map-$m noaudit" ./bench/raw-map-$m.signed load raw-map-$m "$B" "${c#*:}"
+		m=raw-map-${c%:*}
+		step "$m noaudit" ./bench/$m.signed load $m "$B" "${c#*:}"
 	done
 	exe_sizes="1048576 1073741824"
 	exe_batches noaudit
@@ -103,4 +104,4 @@ if [ $hornet = 1 ] && [ -w /sys/kernel/security/hornet/success_audit ]; then
 	echo 1 > /sys/kernel/security/hornet/success_audit
 fi
 rm -f /tmp/hornet_bench.*
-echo "hornet-bench: end failed=$failed loadavg=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)"
+echo "hornet-bench: end failed=$failed loadavg=$(lavg)"
