@@ -321,6 +321,20 @@ fail:
 	return err;
 }
 
+/* A light-skeleton loader's BPF_PROG_LOAD attributes for the raw program. */
+static void raw_load_attr(union bpf_attr *attr, const struct bench_case *c,
+			  const int *map_fd)
+{
+	memset(attr, 0, sizeof(*attr));
+	attr->prog_type = BPF_PROG_TYPE_SYSCALL;
+	attr->prog_flags = BPF_F_SLEEPABLE;
+	attr->insns = (unsigned long)insns;
+	attr->insn_cnt = nr_insns;
+	attr->license = (unsigned long)"GPL";
+	if (c->bytes)
+		attr->fd_array = (unsigned long)map_fd;
+}
+
 /*
  * One raw load: the map is set up first (not part of the load), then
  * BPF_PROG_LOAD, whose time is added to @ns. The program (and map)
@@ -337,14 +351,7 @@ static int raw_load(const struct bench_case *c, long long *ns, int *fds)
 		if (map_fd < 0)
 			return map_fd;
 	}
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SYSCALL;
-	attr.prog_flags = BPF_F_SLEEPABLE;
-	attr.insns = (unsigned long)insns;
-	attr.insn_cnt = nr_insns;
-	attr.license = (unsigned long)"GPL";
-	if (c->bytes)
-		attr.fd_array = (unsigned long)&map_fd;
+	raw_load_attr(&attr, c, &map_fd);
 	t0 = now_ns();
 	prog_fd = sys_bpf(BPF_PROG_LOAD, &attr);
 	if (ns)
@@ -779,14 +786,7 @@ static int cmd_peak(const struct bench_case *c, int reps)
 		} else {
 			union bpf_attr attr;
 
-			memset(&attr, 0, sizeof(attr));
-			attr.prog_type = BPF_PROG_TYPE_SYSCALL;
-			attr.prog_flags = BPF_F_SLEEPABLE;
-			attr.insns = (unsigned long)insns;
-			attr.insn_cnt = nr_insns;
-			attr.license = (unsigned long)"GPL";
-			if (c->bytes)
-				attr.fd_array = (unsigned long)&map_fd;
+			raw_load_attr(&attr, c, &map_fd);
 			fds[0] = sys_bpf(BPF_PROG_LOAD, &attr);
 			err = fds[0] < 0 ? fds[0] : 0;
 		}
