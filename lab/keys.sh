@@ -6,6 +6,9 @@
 #                at run time
 #   blacklisted  signed by the signing CA, but its certificate is on the
 #                kernel's blacklist, so it cannot join any keyring
+#   revoked      signed by the signing CA, and its certificate is on the
+#                kernel's revocation list (CONFIG_SYSTEM_REVOCATION_KEYS): it
+#                may join .secondary_trusted_keys, but what it signs is refused
 # and blacklist.hashes, the CONFIG_SYSTEM_BLACKLIST_HASH_LIST file: the
 # blacklisted certificate ("tbs:") and the payload of the selftests' raw
 # case blacklisted_payload ("bin:").
@@ -48,6 +51,7 @@ gen signing "Hornet test signing key"
 gen untrusted "Hornet untrusted key"
 issue secondary "Hornet test secondary key" 0x5ec0
 issue blacklisted "Hornet test blacklisted key" 0xb1ac
+issue revoked "Hornet test revoked key" 0x4e0c
 openssl x509 -in "$KEYS/untrusted_cert.pem" -outform DER -out "$KEYS/untrusted_cert.der"
 
 # le32 N...: each N as 4 little-endian bytes.

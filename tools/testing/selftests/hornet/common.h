@@ -561,4 +561,38 @@ static inline void wait_bpf_ids(int maps, int progs, int *maps_now, int *progs_n
 	}
 }
 
+/* The serial of .secondary_trusted_keys, or -1 or a negative errno. */
+static inline long secondary_keyring(void)
+{
+	char line[256];
+	long serial = -1;
+	FILE *f;
+
+	f = fopen("/proc/keys", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, " .secondary_trusted_keys:"))
+			serial = strtol(line, NULL, 16);
+	fclose(f);
+	return serial;
+}
+
+/* Add the DER certificate keys/@name to @keyring; 0 or a negative errno. */
+static inline long add_cert(const char *dir, const char *name, long keyring)
+{
+	char path[PATH_MAX], *der = NULL;
+	size_t len = 0;
+	long key;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/keys/%s", dir, name);
+	err = read_file(path, &der, &len);
+	if (err)
+		return err;
+	key = syscall(__NR_add_key, "asymmetric", "", der, len, keyring);
+	free(der);
+	return key < 0 ? -errno : 0;
+}
+
 #endif /* HORNET_SELFTEST_COMMON_H */

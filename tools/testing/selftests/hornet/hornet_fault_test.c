@@ -104,6 +104,8 @@ FIXTURE(fault) {
 FIXTURE_VARIANT(fault) {
 	const char *loader;	/* companion in the test's directory */
 	const char *args[3];
+	/* A certificate (keys/) that joins .secondary_trusted_keys first. */
+	const char *cert;
 	enum fault_sites sites;
 	/*
 	 * ENOMEM refusals expected: exactly (>= 0), at least one (-1), any
@@ -128,6 +130,9 @@ FIXTURE_SETUP(fault)
 		TH_LOG("no fail-nth, failslab, fail_page_alloc or %s",
 		       "fail_function in this kernel (lab/debug.config)");
 	ASSERT_EQ(0, access("/proc/thread-self/fail-nth", W_OK));
+	if (variant->cert)
+		ASSERT_EQ(0, add_cert(self->dir, variant->cert,
+				      secondary_keyring()));
 	ASSERT_EQ(0, set_sites(variant->sites));
 	self->maps = count_bpf_ids(BPF_MAP_GET_NEXT_ID);
 	self->progs = count_bpf_ids(BPF_PROG_GET_NEXT_ID);
@@ -173,6 +178,18 @@ FIXTURE_VARIANT_ADD(fault, blacklisted_load_allocs) {
 	.loader = "raw/blacklisted_payload.signed",
 	.args = { "blacklisted_payload", "-f", "load" },
 	.sites = SITES_ALLOC, .enomem = -1, .eio = 0,
+};
+
+/*
+ * Signed by a trusted key whose certificate is on the revocation list:
+ * refused (EKEYREJECTED) under every allocation fault, never loaded. A
+ * revocation lookup that fails must refuse, not read as "not revoked" and
+ * go on to find the key trusted.
+ */
+FIXTURE_VARIANT_ADD(fault, revoked_load_allocs) {
+	.loader = "raw/map_fd.revoked", .args = { "map_fd", "-f", "load" },
+	.cert = "revoked_cert.der", .sites = SITES_ALLOC, .enomem = -1,
+	.eio = 0,
 };
 
 /* Unsigned: refused (ENODATA) under every allocation fault, never loaded. */

@@ -1279,39 +1279,6 @@ TEST_F(hornet, iter_writer_open_array_control)
  * "tbs:" entry), whose signatures stay refused. A payload whose digest is
  * blacklisted ("bin:") is refused although validly signed.
  */
-static long secondary_keyring(void)
-{
-	char line[256];
-	long serial = -1;
-	FILE *f;
-
-	f = fopen("/proc/keys", "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, " .secondary_trusted_keys:"))
-			serial = strtol(line, NULL, 16);
-	fclose(f);
-	return serial;
-}
-
-/* Add the DER certificate keys/@name to @keyring; 0 or a negative errno. */
-static long add_cert(const char *dir, const char *name, long keyring)
-{
-	char path[PATH_MAX], *der = NULL;
-	size_t len = 0;
-	long key;
-	int err;
-
-	snprintf(path, sizeof(path), "%s/keys/%s", dir, name);
-	err = read_file(path, &der, &len);
-	if (err)
-		return err;
-	key = syscall(__NR_add_key, "asymmetric", "", der, len, keyring);
-	free(der);
-	return key < 0 ? -errno : 0;
-}
-
 TEST_F(hornet, keyring_secondary_key_joins)
 {
 	char path[PATH_MAX];
@@ -1360,6 +1327,24 @@ TEST_F(hornet, keyring_blacklisted_payload_refused)
 		 self->dir);
 	run_logged(_metadata, &res, NULL, NULL, path, "blacklisted_payload",
 		   NULL);
+	expect_errno(_metadata, EKEYREJECTED, &res);
+}
+
+/*
+ * Signed by a key the signing CA signed and that has joined
+ * .secondary_trusted_keys, but whose certificate is on the revocation list
+ * (CONFIG_SYSTEM_REVOCATION_KEYS): refused.
+ */
+TEST_F(hornet, keyring_revoked_signer_refused)
+{
+	char path[PATH_MAX];
+	struct run_result res;
+	long keyring = secondary_keyring();
+
+	ASSERT_LT(0, keyring);
+	ASSERT_EQ(0, add_cert(self->dir, "revoked_cert.der", keyring));
+	snprintf(path, sizeof(path), "%s/raw/map_fd.revoked", self->dir);
+	run_logged(_metadata, &res, NULL, NULL, path, "map_fd", NULL);
 	expect_errno(_metadata, EKEYREJECTED, &res);
 }
 
