@@ -15,10 +15,8 @@ mkdir -p "$TAP_DIR" "$ON" "$OFF"
 git -C "$LINUX" rev-parse -q --verify refs/heads/hornet >/dev/null || die "bisect: no branch hornet (make assemble)"
 [ -d "$WT" ] || git -C "$LINUX" worktree add -q --detach "$WT" hornet-base
 
-CERT=$KEYS/signing_cert.pem
-[ -s "$CERT" ] || die "bisect: $CERT missing (make keys)"
 frag=$BUILD/bisect.config
-sed "s|@HORNET_CERT@|$CERT|" "$REPO/lab/kernel.config" > "$frag"
+key_fragment "$REPO/lab/kernel.config" > "$frag"
 
 # build <dir> <fragment> <log>: configure from scratch, build incrementally.
 build() {

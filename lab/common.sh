@@ -13,6 +13,17 @@ elif [ "${HORNET_DEBUG:-0}" = 1 ]; then KBUILD=$BUILD/kernel-debug
 else KBUILD=$BUILD/kernel; fi
 export HORNET_CACHE
 
+# key_fragment <file>: the config fragment with the key placeholders filled in
+# (the files of lab/keys.sh); fails naming the first one that is missing.
+key_fragment() {
+	local f
+	for f in signing_cert.pem blacklist.hashes revoked_cert.pem; do
+		[ -s "$KEYS/$f" ] || { echo "[hornet] ERROR: $KEYS/$f missing (make keys)" >&2; return 1; }
+	done
+	sed "s|@HORNET_CERT@|$KEYS/signing_cert.pem|; s|@HORNET_BLACKLIST@|$KEYS/blacklist.hashes|
+	     s|@HORNET_REVOKED@|$KEYS/revoked_cert.pem|" "$1"
+}
+
 say() { echo "[hornet] $*"; }
 die() { echo "[hornet] ERROR: $*" >&2; exit 1; }
 

@@ -12,17 +12,12 @@ st_config=$LINUX/tools/testing/selftests/hornet/config
 [ -f "$st_config" ] && frags+=("$st_config")
 for f in ${EXTRA_FRAGMENTS:-}; do frags+=("$f"); done
 
-CERT=$KEYS/signing_cert.pem
 BLACKLIST=$KEYS/blacklist.hashes
-REVOKED=$KEYS/revoked_cert.pem
-[ -s "$CERT" ] || die "config: $CERT missing (make keys)"
-[ -s "$BLACKLIST" ] || die "config: $BLACKLIST missing (make keys)"
-[ -s "$REVOKED" ] || die "config: $REVOKED missing (make keys)"
 mkdir -p "$KBUILD"
 merged=$KBUILD/hornet-fragment.config
 for f in "${frags[@]}"; do
 	[ -f "$f" ] || die "config: fragment $f not found"
-	sed "s|@HORNET_CERT@|$CERT|; s|@HORNET_BLACKLIST@|$BLACKLIST|; s|@HORNET_REVOKED@|$REVOKED|" "$f"
+	key_fragment "$f" || exit 1
 done | grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set$)' > "$merged.new"
 mv "$merged.new" "$merged"
 
