@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string_helpers.h>
@@ -32,6 +33,9 @@ MODULE_PARM_DESC(enforce, "Refuse what fails a check (1) or only record it (0)")
 static bool hornet_audit_success = true;
 module_param_named(success_audit, hornet_audit_success, bool, 0);
 MODULE_PARM_DESC(success_audit, "Audit checks that pass (1) or only failures (0)");
+
+/* Hornet is in the lsm= list and its hooks are in place (hornet_init()). */
+bool hornet_enabled __ro_after_init;
 
 /* Serialises mode changes, so that each is recorded once. */
 static DEFINE_MUTEX(hornet_mode_lock);
@@ -314,6 +318,39 @@ void hornet_record(const struct hornet_decision *d,
 	else if (d->quiet || !hornet_success_audit())
 		return;
 	hornet_audit(d, verdict, lockdown);
+}
+
+/**
+ * hornet_decide() - record a check and decide what it means
+ * @d: the check and its outcome; @d->enforcing is set here
+ *
+ * A failed check is refused in enforcing mode, and also in permissive
+ * mode when the kernel is locked down for integrity (permissive mode must
+ * not let unsigned code into a kernel that promises integrity).
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 when the check passed or permissive mode lets it through,
+ * else @d->err.
+ */
+int hornet_decide(struct hornet_decision *d)
+{
+	bool lockdown = false;
+
+	/* One read: the record states the mode the verdict was made in. */
+	d->enforcing = hornet_enforcing();
+	if (!d->err) {
+		hornet_record(d, HORNET_ACCEPTED, false);
+		return 0;
+	}
+	if (!d->enforcing) {
+		lockdown = security_locked_down(LOCKDOWN_BPF_SIGNATURE) < 0;
+		if (!lockdown) {
+			hornet_record(d, HORNET_PERMITTED, false);
+			return 0;
+		}
+	}
+	hornet_record(d, HORNET_DENIED, lockdown);
+	return d->err;
 }
 
 /**

@@ -11,17 +11,12 @@
  * loads are loaded by the kernel, which Hornet trusts as long as the
  * loader's run cannot be steered from outside.
  *
- * A verified program is remembered until it is freed, so that Hornet can
- * check that the verifier bound exactly the maps that were signed (the
- * verifier resolves fd_array and descriptors a second time), and decide
- * when it may run: only with a descriptor table no other task can change,
- * once while its maps still hold what was signed, and without asking it
- * to read kernel memory.
- *
- * Every check ends in hornet_decide(): in enforcing mode a failed check
- * refuses the request; in permissive mode it is only recorded (unless the
- * kernel is locked down), and the program is remembered as unverified so
- * that it cannot run once enforcing mode is switched on.
+ * This file checks the load. A program that passes is remembered until it
+ * is freed (hornet_prog.c), which binds the signature to the maps the
+ * verifier binds and to the program's runs. Every check ends in
+ * hornet_decide() (hornet_audit.c); a load that permissive mode lets
+ * through although it failed is remembered as unverified, so that it
+ * cannot run once enforcing mode is switched on.
  */
 
 #define pr_fmt(fmt) "hornet: " fmt
@@ -31,19 +26,17 @@
 #include <keys/system_keyring.h>
 #include <crypto/sha2.h>
 #include <linux/bpf.h>
+#include <linux/bpf_verifier.h>
 #include <linux/error-injection.h>
-#include <linux/fdtable.h>
 #include <linux/security.h>
 #include <linux/filter.h>
 #include <linux/fs.h>
-#include <linux/hashtable.h>
 #include <linux/lsm_hooks.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/verification.h>
 #include <uapi/linux/lsm.h>
@@ -51,66 +44,8 @@
 #include "hornet.h"
 #include "hornet_lsm.h"
 
-/* Bytes of map contents hashed per call of the map accessor. */
-#define HORNET_CHUNK		SZ_4K
-
-/*
- * The light-skeleton loader's context starts with struct bpf_loader_ctx
- * (tools/lib/bpf/skel_internal.h): u32 sz, then u32 flags, in which
- * BPF_SKEL_KERNEL tells the loader to read its initial values with
- * bpf_probe_read_kernel() instead of bpf_copy_from_user().
- */
-#define HORNET_LOADER_FLAGS_OFF	4
-#define HORNET_SKEL_KERNEL	BIT(0)
-
-enum hornet_state {
-	HORNET_PENDING,		/* verified, maps not yet compared */
-	HORNET_BOUND,		/* the verifier bound exactly the signed maps */
-	HORNET_REFUSED,		/* the verifier bound something else */
-	HORNET_RAN,		/* userspace ran it once with BPF_PROG_RUN */
-	HORNET_UNVERIFIED,	/* its load failed a check; permissive mode */
-};
-
-/**
- * struct hornet_map_state - a signed map of a verified program
- * @map: the map; a reference is held while the program is pending; once
- *	bound, the program's used_maps keep it alive; once refused, it is
- *	never dereferenced again
- * @digest: SHA-256 of the map's contents when the signature was checked
- */
-struct hornet_map_state {
-	struct bpf_map *map;
-	u8 digest[SHA256_DIGEST_SIZE];
-};
-
-/**
- * struct hornet_prog - what Hornet remembers of a program loaded from
- *	userspace
- * @node: link in hornet_progs, keyed by @aux
- * @aux: the program's bpf_prog_aux, stable across bpf_prog_realloc()
- * @lock: serialises @state transitions and reference drops
- * @state: see enum hornet_state
- * @load_err: for an unverified program, the errno its load would have got
- * @insn_cnt: the instruction count it was loaded with
- * @digest: SHA-256 of its signed payload, if one was built
- * @has_digest: @digest is set
- * @nr_maps: number of entries in @maps
- * @maps: the distinct maps the signature covers, in the order in which the
- *	instructions first reference them, which is the order in which the
- *	verifier fills used_maps
- */
-struct hornet_prog {
-	struct hlist_node node;
-	const struct bpf_prog_aux *aux;
-	struct mutex lock; /* protects state and the map references */
-	enum hornet_state state;
-	int load_err;
-	u32 insn_cnt;
-	u8 digest[SHA256_DIGEST_SIZE];
-	bool has_digest;
-	u32 nr_maps;
-	struct hornet_map_state maps[] __counted_by(nr_maps);
-};
+/* Hornet signs every map the verifier can bind to one program. */
+static_assert(HORNET_MAX_MAPS == MAX_USED_MAPS);
 
 /**
  * struct hornet_load - the checks of one BPF_PROG_LOAD, kept off the stack
@@ -145,89 +80,6 @@ struct hornet_load {
 	u32 nr_maps;
 	u8 chunk[HORNET_CHUNK];
 };
-
-/*
- * Linux 6.12 gives a BPF program one security pointer, which SELinux owns
- * (prog->aux->security is not an LSM blob that stacks), so Hornet keeps
- * its per-program state here, keyed by the program's aux, from
- * bpf_prog_load until bpf_prog_free.
- */
-static DEFINE_HASHTABLE(hornet_progs, 7);
-/* Taken with bottom halves off: programs may be freed from RCU callbacks. */
-static DEFINE_SPINLOCK(hornet_progs_lock);
-
-static struct hornet_prog *__hornet_prog_find(const struct bpf_prog_aux *aux)
-{
-	struct hornet_prog *hp;
-
-	lockdep_assert_held(&hornet_progs_lock);
-	hash_for_each_possible(hornet_progs, hp, node, (unsigned long)aux)
-		if (hp->aux == aux)
-			return hp;
-	return NULL;
-}
-
-static struct hornet_prog *hornet_prog_find(const struct bpf_prog_aux *aux)
-{
-	struct hornet_prog *hp;
-
-	spin_lock_bh(&hornet_progs_lock);
-	hp = __hornet_prog_find(aux);
-	spin_unlock_bh(&hornet_progs_lock);
-	return hp;
-}
-
-/*
- * The program is going away, or the verifier bound other maps than those
- * signed: its signed maps stay claimed and become usable by no program
- * (bpf_map_frozen_release()). Any context.
- */
-static void hornet_release_maps(struct hornet_prog *hp)
-{
-	u32 i;
-
-	for (i = 0; i < hp->nr_maps; i++)
-		bpf_map_frozen_release(hp->maps[i].map, hp->aux);
-}
-
-/* End the claims and drop the references held while the program is pending. */
-static void hornet_put_maps(struct hornet_prog *hp)
-{
-	u32 i;
-
-	hornet_release_maps(hp);
-	for (i = 0; i < hp->nr_maps; i++)
-		bpf_map_put(hp->maps[i].map);
-}
-
-bool hornet_enabled __ro_after_init;
-
-/*
- * Record a check and decide what it means: its errno in enforcing mode,
- * or when the kernel is locked down for integrity (permissive mode must
- * not let unsigned code into a kernel that promises integrity); 0 in
- * permissive mode, or when the check passed.
- */
-static int hornet_decide(struct hornet_decision *d)
-{
-	bool lockdown = false;
-
-	/* One read: the record states the mode the verdict was made in. */
-	d->enforcing = hornet_enforcing();
-	if (!d->err) {
-		hornet_record(d, HORNET_ACCEPTED, false);
-		return 0;
-	}
-	if (!d->enforcing) {
-		lockdown = security_locked_down(LOCKDOWN_BPF_SIGNATURE) < 0;
-		if (!lockdown) {
-			hornet_record(d, HORNET_PERMITTED, false);
-			return 0;
-		}
-	}
-	hornet_record(d, HORNET_DENIED, lockdown);
-	return d->err;
-}
 
 /**
  * hornet_read_exe() - read part of the calling task's executable
@@ -360,12 +212,22 @@ static int hornet_get_map(struct hornet_load *hl, const union bpf_attr *attr,
 	return 0;
 }
 
-/*
- * SHA-256 of the @size bytes of contents of @map, read in chunks through
- * the map accessor, into @digest. @chunk holds HORNET_CHUNK bytes.
+/**
+ * hornet_map_digest() - hash the contents of a frozen plain array
+ * @map: the map, frozen, a reference held (bpf_map_frozen_size() accepted it)
+ * @size: the size of its contents in bytes, from bpf_map_frozen_size()
+ * @chunk: a bounce buffer of HORNET_CHUNK bytes
+ * @digest: where the SHA-256 of the @size bytes goes
+ *
+ * Reads the contents in HORNET_CHUNK pieces through bpf_map_frozen_read().
+ *
+ * Context: Process context; may sleep (between chunks).
+ * Return: 0, or the errno of bpf_map_frozen_read(): -EOPNOTSUPP (not a
+ * plain array), -EPERM (not frozen) or -EINVAL (@size does not fit the
+ * map); @digest is then undefined.
  */
-static int hornet_map_digest(struct bpf_map *map, u64 size, u8 *chunk,
-			     u8 digest[SHA256_DIGEST_SIZE])
+int hornet_map_digest(struct bpf_map *map, u64 size, u8 *chunk,
+		      u8 digest[SHA256_DIGEST_SIZE])
 {
 	struct sha256_state sctx;
 	u64 off;
@@ -500,13 +362,6 @@ static int hornet_remember(struct bpf_prog *prog, struct hornet_load *hl)
 	}
 	hl->hp = hp;
 	return 0;
-}
-
-static void hornet_track(struct hornet_prog *hp)
-{
-	spin_lock_bh(&hornet_progs_lock);
-	hash_add(hornet_progs, &hp->node, (unsigned long)hp->aux);
-	spin_unlock_bh(&hornet_progs_lock);
 }
 
 /*
@@ -735,206 +590,11 @@ static int hornet_bpf_prog_load(struct bpf_prog *prog, union bpf_attr *attr,
 	return err;
 }
 
-/* Did the verifier bind exactly the maps that were signed, in order? */
-static bool hornet_maps_bound(const struct hornet_prog *hp,
-			      struct bpf_prog_aux *aux)
-{
-	bool ok;
-	u32 i;
-
-	mutex_lock(&aux->used_maps_mutex);
-	ok = aux->used_map_cnt == hp->nr_maps;
-	for (i = 0; ok && i < hp->nr_maps; i++)
-		ok = aux->used_maps[i] == hp->maps[i].map;
-	mutex_unlock(&aux->used_maps_mutex);
-	return ok;
-}
-
-/*
- * Called for every new file descriptor of a program. The first call for a
- * program Hornet verified comes after the verifier, when used_maps is final:
- * that is where the signed maps are compared with the bound ones.
- */
-static int hornet_bpf_prog(struct bpf_prog *prog)
-{
-	struct hornet_prog *hp = hornet_prog_find(prog->aux);
-	struct hornet_decision d = { .op = HORNET_OP_BIND, .prog = prog };
-	bool first = false;
-
-	if (!hp || hp->state == HORNET_UNVERIFIED)
-		return 0;
-	d.insn_cnt = hp->insn_cnt;
-
-	mutex_lock(&hp->lock);
-	if (hp->state == HORNET_PENDING) {
-		first = true;
-		hp->state = hornet_maps_bound(hp, prog->aux) ? HORNET_BOUND :
-							      HORNET_REFUSED;
-		hornet_put_maps(hp);
-	}
-	if (hp->state == HORNET_REFUSED) {
-		d.err = -EKEYREJECTED;
-		d.why = "verifier bound unsigned maps";
-	}
-	mutex_unlock(&hp->lock);
-
-	/* Each later descriptor of a refused program is a decision too. */
-	if (!first && !d.err)
-		return 0;
-	d.digest = hp->has_digest ? hp->digest : NULL;
-	return hornet_decide(&d);
-}
-
-/* Do the contents of the signed maps still hash to what was signed? */
-static int hornet_maps_unchanged(const struct hornet_prog *hp, u8 *chunk)
-{
-	u8 digest[SHA256_DIGEST_SIZE];
-	u64 size;
-	int err;
-	u32 i;
-
-	for (i = 0; i < hp->nr_maps; i++) {
-		err = bpf_map_frozen_size(hp->maps[i].map, &size);
-		if (!err)
-			err = hornet_map_digest(hp->maps[i].map, size, chunk,
-						digest);
-		if (err)
-			return err;
-		if (memcmp(digest, hp->maps[i].digest, sizeof(digest)))
-			return -EKEYREJECTED;
-	}
-	return 0;
-}
-
-/*
- * Is the calling task's descriptor table shared with another task (a
- * thread, an io_uring worker)? A syscall program creates and uses
- * descriptors in that table; while no other task holds it, no one else can
- * swap an object in behind a number the program is about to use, and only
- * this task, busy running the program, could start sharing it. fdget()
- * relies on the same property for its lockless lookups. Kernel threads
- * share their table only with other kernel threads.
- */
-static bool hornet_files_shared(void)
-{
-	struct files_struct *files = current->files;
-
-	if (current->flags & PF_KTHREAD)
-		return false;
-	return files && atomic_read(&files->count) > 1;
-}
-
-/* Does a userspace run ask the loader to read kernel memory? */
-static bool hornet_skel_kernel(const void *ctx, u32 ctx_size)
-{
-	u32 flags;
-
-	if (ctx_size < HORNET_LOADER_FLAGS_OFF + sizeof(flags))
-		return false;
-	memcpy(&flags, ctx + HORNET_LOADER_FLAGS_OFF, sizeof(flags));
-	return flags & HORNET_SKEL_KERNEL;
-}
-
-static int hornet_check_run(struct hornet_prog *hp, const void *ctx,
-			    u32 ctx_size, bool kernel, const char **why)
-{
-	u8 *chunk;
-	int err;
-
-	if (hornet_files_shared()) {
-		*why = "descriptor table shared with another task";
-		return -EBUSY;
-	}
-
-	if (!hp)
-		return 0;	/* loaded by the kernel */
-
-	if (hp->state == HORNET_UNVERIFIED) {
-		*why = "loaded in permissive mode without passing the checks";
-		return hp->load_err;
-	}
-
-	if (!kernel && hornet_skel_kernel(ctx, ctx_size)) {
-		*why = "loader asked to read kernel memory (BPF_SKEL_KERNEL)";
-		return -EPERM;
-	}
-
-	chunk = kmalloc(HORNET_CHUNK, GFP_KERNEL_ACCOUNT);
-	if (!chunk) {
-		*why = "out of memory";
-		return -ENOMEM;
-	}
-	mutex_lock(&hp->lock);
-	if (hp->state != HORNET_BOUND) {
-		*why = hp->state == HORNET_RAN ? "program already ran" :
-						 "signed maps not bound";
-		err = -EKEYREJECTED;
-	} else {
-		err = hornet_maps_unchanged(hp, chunk);
-		if (err)
-			*why = err == -EKEYREJECTED ?
-			       "signed map changed since load" :
-			       "signed map not readable";
-	}
-	/* A loader writes its own maps while it runs: it runs once. */
-	if (!err && hp->nr_maps)
-		hp->state = HORNET_RAN;
-	mutex_unlock(&hp->lock);
-	kfree(chunk);
-	return err;
-}
-
-/*
- * Called right before a BPF_PROG_TYPE_SYSCALL program runs, from
- * BPF_PROG_RUN once its arguments are checked and @ctx is copied in, or
- * from kern_sys_bpf(): the program here is the one that runs.
- */
-static int hornet_bpf_syscall_prog_run(struct bpf_prog *prog, const void *ctx,
-				       u32 ctx_size, bool kernel)
-{
-	struct hornet_prog *hp = hornet_prog_find(prog->aux);
-	struct hornet_decision d = { .op = HORNET_OP_RUN, .prog = prog };
-
-	d.insn_cnt = hp ? hp->insn_cnt : prog->len;
-	d.err = hornet_check_run(hp, ctx, ctx_size, kernel, &d.why);
-	/* Runs of kernel-loaded programs that pass are only counted. */
-	d.quiet = !hp;
-	d.digest = hp && hp->has_digest ? hp->digest : NULL;
-	return hornet_decide(&d);
-}
-
-static void hornet_bpf_prog_free(struct bpf_prog *prog)
-{
-	struct hornet_prog *hp;
-
-	spin_lock_bh(&hornet_progs_lock);
-	hp = __hornet_prog_find(prog->aux);
-	if (hp)
-		hash_del(&hp->node);
-	spin_unlock_bh(&hornet_progs_lock);
-
-	if (!hp)
-		return;
-	/*
-	 * No other hook can run for a program that is being freed. Its maps
-	 * are still alive: pending ones by Hornet's references, bound ones
-	 * through used_maps, which are dropped after this hook.
-	 */
-	if (hp->state == HORNET_PENDING)
-		hornet_put_maps(hp);
-	else if (hp->state == HORNET_BOUND || hp->state == HORNET_RAN)
-		hornet_release_maps(hp);
-	kfree(hp);
-}
-
-static struct security_hook_list hornet_hooks[] __ro_after_init = {
-	LSM_HOOK_INIT(bpf_prog, hornet_bpf_prog),
+static struct security_hook_list hornet_load_hooks[] __ro_after_init = {
 	LSM_HOOK_INIT(bpf_prog_load, hornet_bpf_prog_load),
-	LSM_HOOK_INIT(bpf_syscall_prog_run, hornet_bpf_syscall_prog_run),
-	LSM_HOOK_INIT(bpf_prog_free, hornet_bpf_prog_free),
 };
 
-static const struct lsm_id hornet_lsmid = {
+const struct lsm_id hornet_lsmid = {
 	.name = "hornet",
 	.id = LSM_ID_HORNET,
 };
@@ -944,8 +604,9 @@ static int __init hornet_init(void)
 	hornet_enabled = true;
 	pr_info("eBPF signature verification enabled, %s mode\n",
 		hornet_enforcing() ? "enforcing" : "permissive");
-	security_add_hooks(hornet_hooks, ARRAY_SIZE(hornet_hooks),
+	security_add_hooks(hornet_load_hooks, ARRAY_SIZE(hornet_load_hooks),
 			   &hornet_lsmid);
+	hornet_add_prog_hooks();
 	return 0;
 }
 
