@@ -63,7 +63,8 @@ while IFS= read -r f; do
 	have=$(git rev-parse -q --verify "$parent:$f" 2>/dev/null || true)
 	[ "$want" = "$have" ] || bad+=" $f${have:+ (differs: stale diff?)}"
 done < <(git -C "$REPO" ls-files -co --exclude-standard -- security/hornet scripts/hornet \
-		tools/testing/selftests/hornet Documentation/admin-guide/LSM/Hornet.rst)
+		tools/testing/selftests/hornet Documentation/admin-guide/LSM/Hornet.rst \
+		Documentation/security/hornet.rst)
 [ -z "$bad" ] || die "assemble: repo files missing from the series ($MANIFEST):$bad"
 
 git update-ref refs/heads/hornet "$parent"

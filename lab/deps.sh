@@ -7,7 +7,7 @@ PKGS="linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev dwar
 qemu-system-x86 clang llvm lld libbpf-dev busybox-static openssl keyutils pkg-config rsync
 python3 softhsm2 libengine-pkcs11-openssl opensc gnutls-bin python3-docutils libcap-dev
 zlib1g-dev git xz-utils bpftool time strace python3-ply python3-git sparse gawk
-libclang-rt-14-dev llvm-14 gnuplot-nox"
+libclang-rt-14-dev llvm-14 gnuplot-nox python3-sphinx"
 
 missing=()
 for p in $PKGS; do

@@ -65,7 +65,7 @@ le32() {
 }
 
 # The payload of "r0 = 0x4242; exit" as a sleepable syscall program without
-# maps (Hornet.rst, "What is signed"), the raw case blacklisted_payload.
+# maps (Documentation/security/hornet.rst, "What is signed"), the raw case blacklisted_payload.
 blacklisted_payload() {
 	printf HORNETPL
 	le32 1 31 0 16 2 0

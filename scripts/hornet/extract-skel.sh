@@ -8,7 +8,7 @@
 # attach type, flags and instruction count, one 64-byte record per loader
 # map binding its type, key and value size, element count, flags and the
 # SHA-256 of its data, then the loader's instructions (the format is in
-# Documentation/admin-guide/LSM/Hornet.rst, "What is signed").  This is
+# Documentation/security/hornet.rst, "What is signed").  This is
 # the payload sign-ebpf signs.
 #
 # The header is not parsed as text.  A small C program includes it with
@@ -132,7 +132,7 @@ cat > "$work/capture.c" <<EOF
 #define CAPTURE_SECCOMP_RET_ALLOW	0x7fff0000U
 #define CAPTURE_SECCOMP_DATA_NR		0	/* offsetof(struct seccomp_data, nr) */
 
-/* Hornet.rst, "What is signed". */
+/* Documentation/security/hornet.rst, "What is signed". */
 #define PAYLOAD_MAGIC		"HORNETPL"
 #define PAYLOAD_VERSION		1
 #define REF_IDX			0

@@ -39,7 +39,7 @@
  * byte for byte.  --verify checks the signature the kernel would select
  * for a payload, in either format.
  *
- * The layout is documented in Documentation/admin-guide/LSM/Hornet.rst.
+ * The layout is documented in Documentation/security/hornet.rst.
  *
  * Every output is written to a temporary file in the destination's
  * directory, flushed with fsync() and renamed over the destination, so an

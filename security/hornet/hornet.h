@@ -23,7 +23,7 @@ union bpf_attr;
 
 /*
  * An executable with signatures for several payloads ends in a signature
- * table instead (Documentation/admin-guide/LSM/Hornet.rst, "Several light
+ * table instead (Documentation/security/hornet.rst, "Several light
  * skeletons in one executable"):
  *
  *	[ DER 0 ] ... [ DER n-1 ][ entry 0 ] ... [ entry n-1 ][ footer ][ magic ]
@@ -82,7 +82,7 @@ static_assert(HORNET_TAIL_LEN >= HORNET_TRAILER_LEN);
 #define HORNET_MAX_SIGNED	SZ_16M
 
 /*
- * The signed payload (Documentation/admin-guide/LSM/Hornet.rst, "What is
+ * The signed payload (Documentation/security/hornet.rst, "What is
  * signed"): a header, one record per referenced map in payload order,
  * then the instructions. Integers are little-endian.
  */

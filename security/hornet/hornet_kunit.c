@@ -660,7 +660,7 @@ static void hornet_size_test(struct kunit *test)
 
 /* ---- payload bytes ----------------------------------------------------- */
 
-/* The exact bytes of a header, as Hornet.rst documents them. */
+/* The exact bytes of a header, as security/hornet.rst documents them. */
 static void hornet_payload_hdr_test(struct kunit *test)
 {
 	static const u8 want[HDR] = {

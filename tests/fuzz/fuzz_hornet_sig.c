@@ -10,7 +10,7 @@
  * which must then be refused as inconsistent, without a read.
  *
  * Each call is checked against a model of the two formats written from
- * Documentation/admin-guide/LSM/Hornet.rst, for every digest the table
+ * Documentation/security/hornet.rst, for every digest the table
  * lists and one it does not: the result, the offset and length of the
  * selected signature, and that a failure leaves both outputs alone.
  */

@@ -7,8 +7,8 @@
 # write, byte for byte, the Hornet payload of what the compiled loader
 # passes to bpf(): captured by an LD_PRELOAD shim for syscall() (an
 # independent method: it sees the real calls, not the opts structure) and
-# assembled here in shell from the format in Hornet.rst (header, one map
-# record with the SHA-256 of the loader map's data, instructions).
+# assembled here in shell from the format in security/hornet.rst (header,
+# one map record with the SHA-256 of the loader map's data, instructions).
 # Unknown formats fail non-zero and create no output.
 
 . "$(dirname "$0")/tap.sh"

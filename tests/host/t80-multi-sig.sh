@@ -3,7 +3,7 @@
 #
 # Several light skeletons in one executable: --add, --replace, -r, --remove
 # and --list on the signature table, byte-exact against tables built here
-# from the format (Hornet.rst); one signature is always the single trailer
+# from the format (security/hornet.rst); one signature is always the single trailer
 # and none the unsigned loader; 16 at most; --verify selects by the
 # payload's SHA-256.  Every refusal exits 1 and leaves the loader as it
 # was; a malformed table is refused by every mode, naming the problem.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The 12-byte record of the module-signing trailer (see hornet.h and
- * Documentation/admin-guide/LSM/Hornet.rst), with the kernel's field names.
+ * Documentation/security/hornet.rst), with the kernel's field names.
  */
 #ifndef HORNET_FUZZ_LINUX_MODULE_SIGNATURE_H
 #define HORNET_FUZZ_LINUX_MODULE_SIGNATURE_H

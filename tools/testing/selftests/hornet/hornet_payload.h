@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Build the payload Hornet verifies (Documentation/admin-guide/LSM/Hornet.rst,
+ * Build the payload Hornet verifies (Documentation/security/hornet.rst,
  * "What is signed") on the build host, so that the selftests can sign the
  * programs they load: a 32-byte header, one 64-byte record per referenced
  * map with the SHA-256 of its contents (OpenSSL's libcrypto), then the

@@ -1938,7 +1938,7 @@ static int run_faults(const struct raw_case *c, enum fault_at at, bool cold)
  * diffgen: the differential corpus. From PKCS#7 seeds (DER files over the
  * no_maps payload) write @nr small files OUTDIR/00000 ... : 16 bytes of
  * padding, one seed's DER and either a module-signing trailer or a
- * one-entry signature table (Hornet.rst), most of them changed by one
+ * one-entry signature table (security/hornet.rst), most of them changed by one
  * random mutation of the DER, of the trailer or of the table. The build
  * host runs this and asks sign-ebpf --verify about each file; the VM runs
  * it again with the same arguments (the same bytes: its checksum is
