@@ -519,7 +519,8 @@ static int hornet_check_load(struct bpf_prog *prog, const union bpf_attr *attr,
 	if (err) {
 		/*
 		 * Not is_binary_blacklisted(): it reads an allocation failure
-		 * of the lookup as "not blacklisted". Any error refuses.
+		 * of the lookup as "not blacklisted". Every error refuses; a
+		 * keyring search an LSM denies still reads as not listed.
 		 */
 		if (err == -ENOMEM) {
 			hl->why = "out of memory";
