@@ -103,6 +103,17 @@ noinline ssize_t hornet_read_exe(struct file *exe, void *buf, size_t len,
 }
 ALLOW_ERROR_INJECTION(hornet_read_exe, ERRNO_NULL);
 
+/* A read of the executable that failed (@n < 0) or came up short. */
+static int hornet_read_error(struct hornet_load *hl, ssize_t n)
+{
+	if (n == -ENOMEM) {
+		hl->why = "out of memory";
+		return -ENOMEM;
+	}
+	hl->why = "cannot read the executable";
+	return -EIO;
+}
+
 /*
  * Read the PKCS#7 blob for the payload hl->digest from the end of the
  * current task's executable: at most HORNET_TAIL_LEN bytes of trailer or
@@ -143,8 +154,7 @@ static int hornet_read_signature(struct hornet_load *hl, u8 **sig,
 	n = hornet_read_exe(exe, tail, tail_len, size - tail_len);
 	if (n != tail_len) {
 		kfree(tail);
-		hl->why = "cannot read the executable";
-		err = -EIO;
+		err = hornet_read_error(hl, n);
 		goto out;
 	}
 	err = hornet_find_signature(tail, tail_len, size, hl->digest, &off,
@@ -162,8 +172,7 @@ static int hornet_read_signature(struct hornet_load *hl, u8 **sig,
 	n = hornet_read_exe(exe, buf, len, off);
 	if (n != len) {
 		kfree(buf);
-		hl->why = "cannot read the executable";
-		err = -EIO;
+		err = hornet_read_error(hl, n);
 		goto out;
 	}
 	*sig = buf;
@@ -576,13 +585,23 @@ static int hornet_bpf_prog_load(struct bpf_prog *prog, union bpf_attr *attr,
 	d.digest = hl->has_digest ? hl->digest : NULL;
 	d.signer = hl->signer_len ? hl->signer : NULL;
 	d.signer_len = hl->signer_len;
-	err = hornet_decide(&d);
-	if (!err && d.err) {
-		/* Permitted: remember it as unverified, or refuse it. */
+	if (d.err && !hornet_enforcing()) {
+		/*
+		 * Permissive mode may let it through, remembered as
+		 * unverified; allocated before the decision, so that the
+		 * record says what happened when it cannot be.
+		 */
 		hl->hp = hornet_unverified(prog, hl, d.err);
-		if (!hl->hp)
-			err = -ENOMEM;
+		if (!hl->hp) {
+			d.err = -ENOMEM;
+			d.why = "out of memory";
+			d.enforcing = false;
+			hornet_record(&d, HORNET_DENIED, false);
+			kfree(hl);
+			return -ENOMEM;
+		}
 	}
+	err = hornet_decide(&d);
 	if (!err)
 		hornet_track(hl->hp);
 	else
