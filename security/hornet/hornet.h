@@ -72,8 +72,11 @@ static_assert(sizeof(struct hornet_sig_footer) == 8);
 				 sizeof(struct hornet_sig_entry))
 static_assert(HORNET_TAIL_LEN >= HORNET_TRAILER_LEN);
 
-/* Largest PKCS#7 blob accepted, in bytes. */
-#define HORNET_MAX_SIG_LEN	SZ_64K
+/*
+ * Largest PKCS#7 blob accepted, in bytes: the most the kernel's ASN.1
+ * decoder takes (lib/asn1_decoder.c); a longer blob could never verify.
+ */
+#define HORNET_MAX_SIG_LEN	(SZ_64K - 1)
 /* Most distinct map references in one program (the verifier's own limit). */
 #define HORNET_MAX_MAPS		64
 /* fd_array indexes must be below this. */

@@ -43,11 +43,13 @@ static const struct trailer_case trailer_cases[] = {
 	  .ms = { .id_type = PKCS7, .sig_len = cpu_to_be32(1) }, .sig_len = 1 },
 	{ .desc = "sig_len 0", .file_size = BIG, .ms = { .id_type = PKCS7 },
 	  .err = -EBADMSG },
-	{ .desc = "sig_len at the 64 KiB cap", .file_size = BIG,
-	  .ms = { .id_type = PKCS7, .sig_len = cpu_to_be32(SZ_64K) },
-	  .sig_len = SZ_64K },
+	{ .desc = "sig_len at the cap", .file_size = BIG,
+	  .ms = { .id_type = PKCS7,
+		  .sig_len = cpu_to_be32(HORNET_MAX_SIG_LEN) },
+	  .sig_len = HORNET_MAX_SIG_LEN },
 	{ .desc = "sig_len one over the cap", .file_size = BIG,
-	  .ms = { .id_type = PKCS7, .sig_len = cpu_to_be32(SZ_64K + 1) },
+	  .ms = { .id_type = PKCS7,
+		  .sig_len = cpu_to_be32(HORNET_MAX_SIG_LEN + 1) },
 	  .err = -EBADMSG },
 	{ .desc = "sig_len 16 MiB", .file_size = 4ULL * SZ_1G,
 	  .ms = { .id_type = PKCS7, .sig_len = cpu_to_be32(SZ_16M) },
@@ -176,7 +178,7 @@ struct table_case {
 
 #define END HORNET_TABLE_END_LEN
 #define ENT sizeof(struct hornet_sig_entry)
-#define M64 SZ_64K
+#define MAX_SIG HORNET_MAX_SIG_LEN
 
 static const struct table_case table_cases[] = {
 	{ .desc = "one entry", .file_size = BIG, .nr = 1, .lens = { 100 },
@@ -208,11 +210,11 @@ static const struct table_case table_cases[] = {
 	  .err = -EBADMSG },
 	{ .desc = "entry length 0", .file_size = BIG, .nr = 2,
 	  .lens = { 100, 0 }, .want = 1, .err = -EBADMSG },
-	{ .desc = "entry length at the 64 KiB cap", .file_size = BIG, .nr = 1,
-	  .lens = { M64 }, .want = 1, .off = BIG - END - ENT - M64,
-	  .len = M64 },
+	{ .desc = "entry length at the cap", .file_size = BIG, .nr = 1,
+	  .lens = { MAX_SIG }, .want = 1, .off = BIG - END - ENT - MAX_SIG,
+	  .len = MAX_SIG },
 	{ .desc = "entry length one over the cap", .file_size = BIG, .nr = 1,
-	  .lens = { M64 + 1 }, .want = 1, .err = -EBADMSG },
+	  .lens = { MAX_SIG + 1 }, .want = 1, .err = -EBADMSG },
 	{ .desc = "entry length 0xFFFFFFFF", .file_size = 8ULL * SZ_1G,
 	  .nr = 1, .lens = { 0xFFFFFFFF }, .want = 1, .err = -EBADMSG },
 	{ .desc = "signatures exactly fill the bytes before the table",
@@ -240,16 +242,16 @@ static const struct table_case table_cases[] = {
 	  .nr = 3, .lens = { 100, 100, 100 }, .ids = { 1, 5, 5 }, .want = 1,
 	  .err = -EBADMSG },
 	{ .desc = "maximal table, last entry", .file_size = 2 * BIG,
-	  .nr = HORNET_MAX_SIGS, .lens = { [0 ... 15] = M64 },
-	  .want = HORNET_MAX_SIGS, .off = 2 * BIG - HORNET_TAIL_LEN - M64,
-	  .len = M64 },
+	  .nr = HORNET_MAX_SIGS, .lens = { [0 ... 15] = MAX_SIG },
+	  .want = HORNET_MAX_SIGS, .off = 2 * BIG - HORNET_TAIL_LEN - MAX_SIG,
+	  .len = MAX_SIG },
 	{ .desc = "maximal table filling the file",
-	  .file_size = HORNET_TAIL_LEN + HORNET_MAX_SIGS * M64,
-	  .nr = HORNET_MAX_SIGS, .lens = { [0 ... 15] = M64 }, .want = 1,
-	  .off = 0, .len = M64 },
+	  .file_size = HORNET_TAIL_LEN + HORNET_MAX_SIGS * MAX_SIG,
+	  .nr = HORNET_MAX_SIGS, .lens = { [0 ... 15] = MAX_SIG }, .want = 1,
+	  .off = 0, .len = MAX_SIG },
 	{ .desc = "maximal table one byte larger than the file",
-	  .file_size = HORNET_TAIL_LEN + HORNET_MAX_SIGS * M64 - 1,
-	  .nr = HORNET_MAX_SIGS, .lens = { [0 ... 15] = M64 }, .want = 1,
+	  .file_size = HORNET_TAIL_LEN + HORNET_MAX_SIGS * MAX_SIG - 1,
+	  .nr = HORNET_MAX_SIGS, .lens = { [0 ... 15] = MAX_SIG }, .want = 1,
 	  .err = -EBADMSG },
 	{ .desc = "table on a file larger than 4 GiB",
 	  .file_size = 5ULL * SZ_1G, .nr = 2, .lens = { 4627, 5000 },
@@ -262,7 +264,7 @@ static const struct table_case table_cases[] = {
 	  .file_size = HORNET_TRAILER_LEN + 10, .old_sig_len = 10, .want = 1,
 	  .off = 0, .len = 10 },
 	{ .desc = "single-signature trailer, sig_len over the cap",
-	  .file_size = BIG, .old_sig_len = M64 + 1, .want = 1,
+	  .file_size = BIG, .old_sig_len = MAX_SIG + 1, .want = 1,
 	  .err = -EBADMSG },
 	{ .desc = "neither magic", .file_size = BIG, .no_magic = true,
 	  .want = 1, .err = -ENODATA },
@@ -350,7 +352,7 @@ static void hornet_table_test(struct kunit *test)
 
 #undef END
 #undef ENT
-#undef M64
+#undef MAX_SIG
 
 /* ---- instruction scan -------------------------------------------------- */
 

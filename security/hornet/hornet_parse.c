@@ -74,7 +74,7 @@ int hornet_parse_trailer(const u8 *tail, size_t tail_len, u64 file_size,
 		return -EBADMSG;
 	}
 	if (len > HORNET_MAX_SIG_LEN) {
-		*why = "signature larger than 64 KiB";
+		*why = "signature larger than 65535 bytes";
 		return -EBADMSG;
 	}
 	if (len > file_size - HORNET_TRAILER_LEN) {

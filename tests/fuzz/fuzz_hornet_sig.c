@@ -55,7 +55,7 @@ static int model_trailer(const u8 *t, size_t len, u64 fsize, u32 *sig_len)
 		if (i != 2 && ms[i])
 			return -EBADMSG;
 	l = get_be32p(ms + 8);
-	if (!l || l > SZ_64K || l > fsize - HORNET_TRAILER_LEN)
+	if (!l || l > HORNET_MAX_SIG_LEN || l > fsize - HORNET_TRAILER_LEN)
 		return -EBADMSG;
 	*sig_len = l;
 	return 0;
@@ -91,7 +91,7 @@ static void model_table(const u8 *t, size_t len, u64 fsize, struct model *m)
 	for (i = 0; i < n; i++) {
 		e = foot - (u64)(n - i) * 40;
 		m->len[i] = get_be32p(e + 32);
-		if (get_be32p(e + 36) || !m->len[i] || m->len[i] > SZ_64K)
+		if (get_be32p(e + 36) || !m->len[i] || m->len[i] > HORNET_MAX_SIG_LEN)
 			return;
 		for (j = 0; j < i; j++)
 			if (!memcmp(m->digest[j], e, 32))
