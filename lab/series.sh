@@ -10,7 +10,8 @@ git -C "$LINUX" rev-parse -q --verify refs/heads/hornet >/dev/null || die "serie
 mkdir -p "$SERIES_DIR"
 SERIES_DIR=$(cd "$SERIES_DIR" && pwd)
 rm -f "$SERIES_DIR"/*.patch
-git -C "$LINUX" format-patch -q --cover-letter --subject-prefix="${SERIES_PREFIX:-PATCH}" \
+git -C "$LINUX" format-patch -q --cover-letter --base=hornet-base \
+	--subject-prefix="${SERIES_PREFIX:-PATCH}" \
 	-o "$SERIES_DIR" hornet-base..hornet
 cover=$SERIES_DIR/0000-cover-letter.patch
 text=$REPO/patches/cover-letter.txt
