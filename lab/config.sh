@@ -7,10 +7,9 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-frags=("${KERNEL_FRAGMENT:-$REPO/lab/kernel.config}")
+frags=("$REPO/lab/kernel.config")
 [ "${HORNET_DEBUG:-0}" = 1 ] && frags+=("$REPO/lab/debug.config")
-st_config=$LINUX/tools/testing/selftests/hornet/config
-[ -f "$st_config" ] && frags+=("$st_config")
+frags+=("$LINUX/tools/testing/selftests/hornet/config")
 for f in ${EXTRA_FRAGMENTS:-}; do frags+=("$f"); done
 
 # Each fragment with its key placeholders filled in and only its CONFIG_
