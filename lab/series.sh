@@ -15,8 +15,7 @@ git -C "$LINUX" format-patch -q --cover-letter --base=hornet-base \
 	-o "$SERIES_DIR" hornet-base..hornet
 cover=$SERIES_DIR/0000-cover-letter.patch
 text=$REPO/patches/cover-letter.txt
-if [ -f "$text" ]; then
-	python3 - "$cover" "$text" <<'PY'
+python3 - "$cover" "$text" <<'PY'
 import sys
 cover, text = sys.argv[1], open(sys.argv[2]).read()
 subject, _, body = text.partition("\n")
@@ -25,9 +24,6 @@ c = c.replace("*** SUBJECT HERE ***", subject.strip(), 1)
 c = c.replace("*** BLURB HERE ***", body.strip("\n"), 1)
 open(cover, "w").write(c)
 PY
-else
-	say "series: patches/cover-letter.txt missing, cover letter keeps git's blurb"
-fi
 
 # Check: the patches (without the cover letter) applied to hornet-base give hornet's tree.
 tmp=$(mktemp -d)
