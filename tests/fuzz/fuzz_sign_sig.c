@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libFuzzer target: the trailer and signature table parser of
- * scripts/hornet/sign-ebpf.c (parse_loader(), load_sigs(), write_sigs()),
+ * scripts/hornet/trailer.c (parse_loader(), load_sigs(), write_sigs()),
  * against the kernel's hornet_find_signature() from hornet_parse.c.
  *
- * sign-ebpf.c is included whole, with its main() renamed on the command
- * line (-Dmain=sign_ebpf_main), so that its static functions can be
- * called; nothing in it is changed.
+ * Linked with the signer's trailer.c, output.c and util.c, unchanged.
  *
  * Input: the file model of fuzz.h: a little-endian u64 whose low 34 bits
  * are a number of zero bytes, then the last bytes E of the loader.  The
@@ -23,11 +21,13 @@
  * comes back as the single-signature trailer, which parses to the same
  * signature).
  */
-#define _GNU_SOURCE	/* as sign-ebpf.c, which comes after fuzz.h */
+#define _GNU_SOURCE	/* memfd_create() */
+#include <errno.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
-#include "../../scripts/hornet/sign-ebpf.c"
+#include "../../scripts/hornet/sign-ebpf.h"
 
 int hornet_find_signature(const __u8 *tail, size_t tail_len, __u64 file_size,
 			  const __u8 digest[SHA256_LEN], __u64 *sig_off,
