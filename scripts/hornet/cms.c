@@ -24,9 +24,10 @@
  *
  * Only the digests the Hornet test kernel is configured to verify are
  * accepted; checking the name before fetching keeps aliases ("SHA2-256",
- * "sha3-256", ...) from slipping through.
+ * "sha3-256", ...) from slipping through.  Dies for any other name.
  *
- * Return: the fetched digest (free with EVP_MD_free()), or NULL.
+ * Return: the fetched digest (free with EVP_MD_free()), or NULL when
+ * OpenSSL cannot fetch it.
  */
 EVP_MD *get_digest(const char *name)
 {
@@ -36,8 +37,7 @@ EVP_MD *get_digest(const char *name)
 	for (i = 0; i < ARRAY_SIZE(ok); i++)
 		if (!strcmp(name, ok[i]))
 			return EVP_MD_fetch(NULL, name, NULL);
-	error("unsupported hash algorithm '%s' (use sha256, sha384 or sha512)", name);
-	return NULL;
+	die("unsupported hash algorithm '%s' (use sha256, sha384 or sha512)", name);
 }
 
 /**
@@ -48,31 +48,31 @@ EVP_MD *get_digest(const char *name)
  * @payload: payload bytes
  * @len: payload length in bytes
  * @use_keyid: identify the signer by subject key identifier
- * @derp: out: malloc()ed DER encoding
- * @der_len: out: its length in bytes
+ * @der_len: out: length in bytes of the DER encoding
  *
  * The SignedData has content type data, no content (detached), no
  * certificates, no signed attributes and no S/MIME capabilities; the
- * payload is hashed as is (binary, no MIME canonicalisation).
+ * payload is hashed as is (binary, no MIME canonicalisation).  Dies when
+ * OpenSSL or the token fails, or the signature is longer than the 65535
+ * bytes the kernel's ASN.1 decoder takes.
  *
- * Return: 0, or -1 after printing the cause.
+ * Return: the malloc()ed DER encoding.
  */
-int sign_payload(EVP_PKEY *pkey, X509 *cert, const EVP_MD *md,
-		 const __u8 *payload, size_t len, bool use_keyid,
-		 __u8 **derp, size_t *der_len)
+__u8 *sign_payload(EVP_PKEY *pkey, X509 *cert, const EVP_MD *md,
+		   const __u8 *payload, size_t len, bool use_keyid,
+		   size_t *der_len)
 {
 	const unsigned int flags = CMS_DETACHED | CMS_BINARY | CMS_NOCERTS |
 				   CMS_NOATTR | CMS_NOSMIMECAP | CMS_PARTIAL;
-	CMS_ContentInfo *cms;
-	BIO *in = NULL;
 	unsigned char *der = NULL;
-	int n = -1;
+	CMS_ContentInfo *cms;
+	__u8 *copy;
+	BIO *in;
+	int n;
 
 	cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
-	if (!cms)
-		goto fail;
-	if (!CMS_add1_signer(cms, cert, pkey, md,
-			     flags | (use_keyid ? CMS_USE_KEYID : 0)))
+	if (!cms || !CMS_add1_signer(cms, cert, pkey, md,
+				     flags | (use_keyid ? CMS_USE_KEYID : 0)))
 		goto fail;
 	in = BIO_new_mem_buf(payload, (int)len);
 	if (!in || CMS_final(cms, in, NULL, flags) != 1)
@@ -80,28 +80,20 @@ int sign_payload(EVP_PKEY *pkey, X509 *cert, const EVP_MD *md,
 	n = i2d_CMS_ContentInfo(cms, &der);
 	if (n <= 0)
 		goto fail;
-	if ((size_t)n > HORNET_MAX_SIG_LEN - 1) {
-		error("signature is %d bytes, the kernel accepts at most %u", n,
-		      HORNET_MAX_SIG_LEN - 1);
-		goto out;
-	}
-	*derp = malloc(n);
-	if (!*derp)
+	if ((size_t)n > HORNET_MAX_SIG_LEN - 1)
+		die("signature is %d bytes, the kernel accepts at most %u", n,
+		    HORNET_MAX_SIG_LEN - 1);
+	copy = malloc(n);
+	if (!copy)
 		goto fail;
-	memcpy(*derp, der, n);
+	memcpy(copy, der, n);
 	*der_len = n;
 	OPENSSL_free(der);
 	BIO_free(in);
 	CMS_ContentInfo_free(cms);
-	return 0;
+	return copy;
 fail:
-	error("signing failed (key or token error)");
-	ossl_errors();
-out:
-	OPENSSL_free(der);
-	BIO_free(in);
-	CMS_ContentInfo_free(cms);
-	return -1;
+	die_ossl("signing failed (key or token error)");
 }
 
 /**

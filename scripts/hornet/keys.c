@@ -42,9 +42,10 @@ static struct engine_st *pkcs11_engine;	/* ENGINE */
  * @path: certificate file
  *
  * The encoding is chosen by content: a "-----BEGIN" line means PEM,
- * anything else is parsed as DER.
+ * anything else is parsed as DER.  Dies when the file cannot be read or
+ * parsed.
  *
- * Return: the certificate, or NULL after printing the cause.
+ * Return: the certificate.
  */
 X509 *load_cert(const char *path)
 {
@@ -54,8 +55,6 @@ X509 *load_cert(const char *path)
 	size_t len;
 
 	buf = read_file(path, "certificate", MAX_SMALL_FILE, &len);
-	if (!buf)
-		return NULL;
 	if (memmem(buf, len, "-----BEGIN", 10)) {
 		BIO *b = BIO_new_mem_buf(buf, (int)len);
 
@@ -67,11 +66,9 @@ X509 *load_cert(const char *path)
 		cert = d2i_X509(NULL, &p, (long)len);
 	}
 	free(buf);
-	if (!cert) {
-		error("cannot parse certificate %s (not a PEM or DER X.509 certificate)",
-		      path);
-		ossl_errors();
-	}
+	if (!cert)
+		die_ossl("cannot parse certificate %s (not a PEM or DER X.509 certificate)",
+			 path);
 	return cert;
 }
 
@@ -146,9 +143,10 @@ static int pem_pass_cb(char *buf, int size, int rwflag, void *u)
  * @pc: passphrase state
  *
  * Whether the passphrase callback ran tells a wrong or missing passphrase
- * apart from a file that is not a private key at all.
+ * apart from a file that is not a private key at all.  Dies when the file
+ * cannot be read or decoded.
  *
- * Return: the key, or NULL after printing the cause.
+ * Return: the key.
  */
 static EVP_PKEY *load_key_file(const char *path, struct pin_ctx *pc)
 {
@@ -160,8 +158,6 @@ static EVP_PKEY *load_key_file(const char *path, struct pin_ctx *pc)
 	int ok = 0;
 
 	buf = read_file(path, "private key", MAX_SMALL_FILE, &len);
-	if (!buf)
-		return NULL;
 	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, NULL,
 					     EVP_PKEY_KEYPAIR, NULL, NULL);
 	if (dctx && OSSL_DECODER_CTX_set_passphrase_cb(dctx, decoder_pass_cb, pc)) {
@@ -175,15 +171,12 @@ static EVP_PKEY *load_key_file(const char *path, struct pin_ctx *pc)
 		return pkey;
 	EVP_PKEY_free(pkey);
 	if (pc->asked && !pc->pin)
-		error("private key %s is encrypted and KBUILD_SIGN_PIN is not set", path);
-	else if (pc->asked)
-		error("cannot decrypt private key %s: wrong passphrase in KBUILD_SIGN_PIN",
-		      path);
-	else
-		error("cannot load private key %s: bad key file (not a PEM or DER private key)",
-		      path);
-	ossl_errors();
-	return NULL;
+		die_ossl("private key %s is encrypted and KBUILD_SIGN_PIN is not set", path);
+	if (pc->asked)
+		die_ossl("cannot decrypt private key %s: wrong passphrase in KBUILD_SIGN_PIN",
+			 path);
+	die_ossl("cannot load private key %s: bad key file (not a PEM or DER private key)",
+		 path);
 }
 
 /**
@@ -230,6 +223,17 @@ static EVP_PKEY *load_key_store(const char *uri, struct pin_ctx *pc)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 /**
+ * release_engine() - drop the engine references taken by load_key_engine()
+ *
+ * An atexit() handler, registered after OpenSSL's own, so it runs first.
+ */
+static void release_engine(void)
+{
+	ENGINE_finish(pkcs11_engine);
+	ENGINE_free(pkcs11_engine);
+}
+
+/**
  * load_key_engine() - open a pkcs11: URI through the pkcs11 engine
  * @uri: PKCS#11 URI
  * @pc: passphrase state; the PIN is given to the engine with its PIN command
@@ -238,10 +242,11 @@ static EVP_PKEY *load_key_store(const char *uri, struct pin_ctx *pc)
  * by default p11-kit-proxy, which sees every module p11-kit knows.  The PIN
  * is set with the engine's PIN command and also answers any PIN request
  * through our UI method, so the engine never prompts on the terminal.
- * The engine stays initialised until release_engine(), because the key uses
- * it.
+ * The engine stays initialised until release_engine() runs at exit,
+ * because the key uses it.  Dies when there is no pkcs11 engine, it refuses
+ * the PIN or cannot be initialised, or it cannot load the key.
  *
- * Return: the key, or NULL after printing the cause.
+ * Return: the key.
  */
 static EVP_PKEY *load_key_engine(const char *uri, struct pin_ctx *pc)
 {
@@ -253,46 +258,25 @@ static EVP_PKEY *load_key_engine(const char *uri, struct pin_ctx *pc)
 	e = ENGINE_by_id("pkcs11");
 	if (!e) {
 		error("cannot load %s: no PKCS#11 provider and no pkcs11 engine", uri);
-		error("(install libengine-pkcs11-openssl or a pkcs11 provider)");
-		ossl_errors();
-		return NULL;
+		die_ossl("(install libengine-pkcs11-openssl or a pkcs11 provider)");
 	}
-	if (pc->pin && !ENGINE_ctrl_cmd_string(e, "PIN", pc->pin, 0)) {
-		error("pkcs11 engine refused the PIN");
-		goto fail;
-	}
-	if (!ENGINE_init(e)) {
-		error("cannot initialise the pkcs11 engine");
-		goto fail;
-	}
+	if (pc->pin && !ENGINE_ctrl_cmd_string(e, "PIN", pc->pin, 0))
+		die_ossl("pkcs11 engine refused the PIN");
+	if (!ENGINE_init(e))
+		die_ossl("cannot initialise the pkcs11 engine");
 	/* Our UI method: the PIN comes from KBUILD_SIGN_PIN, never a prompt. */
 	ui = UI_UTIL_wrap_read_pem_callback(pem_pass_cb, 0);
 	pkey = ui ? ENGINE_load_private_key(e, uri, ui, pc) : NULL;
 	UI_destroy_method(ui);
 	if (!pkey) {
 		ENGINE_finish(e);
-		error("cannot load private key %s: %s, no such token or object, or token error",
-		      uri, pc->pin ? "wrong PIN in KBUILD_SIGN_PIN" : "KBUILD_SIGN_PIN is not set");
-		goto fail;
+		die_ossl("cannot load private key %s: %s, no such token or object, or token error",
+			 uri, pc->pin ? "wrong PIN in KBUILD_SIGN_PIN" :
+			 "KBUILD_SIGN_PIN is not set");
 	}
 	pkcs11_engine = e;
+	atexit(release_engine);
 	return pkey;
-fail:
-	ossl_errors();
-	ENGINE_free(e);
-	return NULL;
-}
-
-/**
- * release_engine() - drop the engine references taken by load_key_engine()
- */
-void release_engine(void)
-{
-	if (pkcs11_engine) {
-		ENGINE_finish(pkcs11_engine);
-		ENGINE_free(pkcs11_engine);
-		pkcs11_engine = NULL;
-	}
 }
 
 #pragma GCC diagnostic pop
@@ -300,13 +284,8 @@ void release_engine(void)
 static EVP_PKEY *load_key_engine(const char *uri, struct pin_ctx *pc)
 {
 	(void)pc;
-	error("cannot load %s: no PKCS#11 provider, and this OpenSSL has no engine support",
-	      uri);
-	return NULL;
-}
-
-void release_engine(void)
-{
+	die("cannot load %s: no PKCS#11 provider, and this OpenSSL has no engine support",
+	    uri);
 }
 #endif
 
@@ -316,8 +295,9 @@ void release_engine(void)
  *
  * The passphrase of an encrypted key file, or the token PIN, is taken from
  * the environment variable KBUILD_SIGN_PIN, as for scripts/sign-file.
+ * Dies when the key cannot be loaded.
  *
- * Return: the key, or NULL after printing the cause.
+ * Return: the key.
  */
 EVP_PKEY *load_key(const char *spec)
 {

@@ -17,28 +17,27 @@
 
 #include "sign-ebpf.h"
 
-/* Temporary files to remove if we die from a signal or an error. */
-static struct outfile *live_outputs[2];
+/*
+ * The outputs of this run, a loader and a .p7s file at the most.  Until
+ * out_commit() renames an output into place, its temporary file is
+ * removed at exit and when a signal kills sign-ebpf.
+ */
+static struct outfile outputs[2];
+static unsigned int nr_outputs;
 
 /**
- * cleanup_outputs() - remove every temporary file still registered
+ * remove_temps() - remove the temporary files of the outputs not committed
  *
- * Async-signal-safe: only close() and unlink() are called.
+ * The atexit() handler, and called from on_signal(): async-signal-safe,
+ * it only calls unlink().
  */
-static void cleanup_outputs(void)
+static void remove_temps(void)
 {
-	size_t i;
+	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(live_outputs); i++) {
-		struct outfile *o = live_outputs[i];
-
-		if (!o)
-			continue;
-		if (o->fd >= 0)
-			close(o->fd);
-		if (o->tmp)
-			unlink(o->tmp);
-	}
+	for (i = 0; i < ARRAY_SIZE(outputs); i++)
+		if (outputs[i].tmp)
+			unlink(outputs[i].tmp);
 }
 
 /**
@@ -51,14 +50,14 @@ static void cleanup_outputs(void)
  */
 static void on_signal(int sig)
 {
-	cleanup_outputs();
+	remove_temps();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 /**
- * out_init() - remove the temporary files when SIGINT, SIGTERM or SIGHUP
- *	kills sign-ebpf
+ * out_init() - remove the temporary files at exit, and when SIGINT,
+ *	SIGTERM or SIGHUP kills sign-ebpf
  */
 void out_init(void)
 {
@@ -69,31 +68,7 @@ void out_init(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-}
-
-/**
- * track_output() - register or unregister an output for cleanup
- * @o: output file
- * @on: register when true, unregister when false
- */
-static void track_output(struct outfile *o, bool on)
-{
-	sigset_t all, old;
-	size_t i;
-
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	for (i = 0; i < ARRAY_SIZE(live_outputs); i++) {
-		if (on && !live_outputs[i]) {
-			live_outputs[i] = o;
-			break;
-		}
-		if (!on && live_outputs[i] == o) {
-			live_outputs[i] = NULL;
-			break;
-		}
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	atexit(remove_temps);
 }
 
 /**
@@ -115,66 +90,57 @@ static char *dir_of(const char *path)
 
 /**
  * out_open() - start writing @final through a temporary file
- * @o: output file to initialise
  * @final: destination path; a symbolic link is followed so that the file it
  *	   names is replaced, not the link
  * @mode: permission bits for the new file
  *
  * The temporary file is created with mkstemp() next to the destination so
  * that rename() is atomic.  A read-only or full file system fails here or
- * in out_write(), before the destination is touched.
+ * in out_write(), before the destination is touched.  Dies when the
+ * temporary file cannot be created or given @mode, or memory runs out.
  *
- * Return: 0, or -1 after printing the cause.
+ * Return: the output, one of outputs[].
  */
-int out_open(struct outfile *o, const char *final, mode_t mode)
+struct outfile *out_open(const char *final, mode_t mode)
 {
-	char *real, *dir;
+	struct outfile *o;
+	char *real, *dir, *tmp;
+	int err;
 
+	if (nr_outputs == ARRAY_SIZE(outputs))
+		die("internal error: more than %zu outputs", ARRAY_SIZE(outputs));
+	o = &outputs[nr_outputs++];
 	o->fd = -1;
-	o->tmp = NULL;
 	real = realpath(final, NULL);
 	o->final = real ? real : strdup(final);
-	if (!o->final) {
-		error("out of memory");
-		return -1;
-	}
-	dir = dir_of(o->final);
-	if (!dir || asprintf(&o->tmp, "%s/.sign-ebpf.XXXXXX", dir) < 0) {
-		free(dir);
-		o->tmp = NULL;
-		error("out of memory");
-		return -1;
-	}
-	track_output(o, true);
+	dir = o->final ? dir_of(o->final) : NULL;
+	if (!dir || asprintf(&tmp, "%s/.sign-ebpf.XXXXXX", dir) < 0)
+		die("out of memory");
+	/* Known to remove_temps() before the file exists. */
+	o->tmp = tmp;
 	o->fd = mkstemp(o->tmp);
 	if (o->fd < 0) {
-		error("cannot create a temporary file in %s for %s: %s%s", dir, o->final,
-		      strerror(errno),
-		      errno == EROFS ? " (read-only destination)" : "");
-		free(o->tmp);
+		err = errno;
 		o->tmp = NULL;
-		free(dir);
-		track_output(o, false);
-		return -1;
+		die("cannot create a temporary file in %s for %s: %s%s", dir, o->final,
+		    strerror(err), err == EROFS ? " (read-only destination)" : "");
 	}
 	free(dir);
-	if (fchmod(o->fd, mode) < 0) {
-		error("cannot set the mode of %s: %s", o->tmp, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (fchmod(o->fd, mode) < 0)
+		die("cannot set the mode of %s: %s", o->tmp, strerror(errno));
+	return o;
 }
 
 /**
- * write_error() - report a failed write on an output
+ * write_error() - die of a failed write on an output
  * @o: output file
  * @err: errno value
  */
-static void write_error(struct outfile *o, int err)
+static void __noreturn write_error(struct outfile *o, int err)
 {
-	error("cannot write %s (temporary %s): %s%s", o->final, o->tmp,
-	      strerror(err), err == ENOSPC ? " (disk full)" :
-	      err == EROFS ? " (read-only destination)" : "");
+	die("cannot write %s (temporary %s): %s%s", o->final, o->tmp,
+	    strerror(err), err == ENOSPC ? " (disk full)" :
+	    err == EROFS ? " (read-only destination)" : "");
 }
 
 /**
@@ -183,9 +149,9 @@ static void write_error(struct outfile *o, int err)
  * @buf: bytes
  * @len: number of bytes
  *
- * Return: 0, or -1 after printing the cause (ENOSPC: disk full).
+ * Dies when a write fails (ENOSPC: disk full).
  */
-int out_write(struct outfile *o, const void *buf, size_t len)
+void out_write(struct outfile *o, const void *buf, size_t len)
 {
 	const __u8 *p = buf;
 
@@ -194,14 +160,11 @@ int out_write(struct outfile *o, const void *buf, size_t len)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
+		if (n < 0)
 			write_error(o, errno);
-			return -1;
-		}
 		p += n;
 		len -= n;
 	}
-	return 0;
 }
 
 /**
@@ -210,35 +173,27 @@ int out_write(struct outfile *o, const void *buf, size_t len)
  *
  * The data is fsync()ed before the rename and the directory after it, so
  * after a crash the destination is either the old file or the new one.
- *
- * Return: 0, or -1 after printing the cause.
+ * Dies when the flush, the close or the rename fails.
  */
-int out_commit(struct outfile *o)
+void out_commit(struct outfile *o)
 {
 	off_t end;
-	char *dir;
+	char *dir, *tmp;
 	int dfd;
 
 	end = lseek(o->fd, 0, SEEK_CUR);
-	if (end < 0 || ftruncate(o->fd, end) < 0 || fsync(o->fd) < 0) {
+	if (end < 0 || ftruncate(o->fd, end) < 0 || fsync(o->fd) < 0)
 		write_error(o, errno);
-		return -1;
-	}
-	if (close(o->fd) < 0) {
-		o->fd = -1;
+	if (close(o->fd) < 0)
 		write_error(o, errno);
-		return -1;
-	}
 	o->fd = -1;
-	if (rename(o->tmp, o->final) < 0) {
-		error("cannot replace %s: %s%s", o->final, strerror(errno),
-		      errno == EROFS ? " (read-only destination)" :
-		      errno == EPERM ? " (immutable or append-only destination?)" : "");
-		return -1;
-	}
-	track_output(o, false);
-	free(o->tmp);
+	if (rename(o->tmp, o->final) < 0)
+		die("cannot replace %s: %s%s", o->final, strerror(errno),
+		    errno == EROFS ? " (read-only destination)" :
+		    errno == EPERM ? " (immutable or append-only destination?)" : "");
+	tmp = o->tmp;
 	o->tmp = NULL;
+	free(tmp);
 	dir = dir_of(o->final);
 	dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (dfd >= 0) {
@@ -246,34 +201,6 @@ int out_commit(struct outfile *o)
 		close(dfd);
 	}
 	free(dir);
-	return 0;
-}
-
-/**
- * out_abort() - discard an output: close and remove its temporary file
- * @o: output file (may never have been opened)
- */
-void out_abort(struct outfile *o)
-{
-	if (o->fd >= 0)
-		close(o->fd);
-	o->fd = -1;
-	if (o->tmp) {
-		unlink(o->tmp);
-		track_output(o, false);
-		free(o->tmp);
-		o->tmp = NULL;
-	}
-}
-
-/**
- * out_free() - release the memory of an output
- * @o: output file, committed or aborted
- */
-void out_free(struct outfile *o)
-{
-	free(o->final);
-	o->final = NULL;
 }
 
 /**
@@ -285,11 +212,10 @@ void out_free(struct outfile *o)
  *
  * Uses one COPY_BUF_SIZE buffer whatever the file size.  Blocks that are
  * all zero are skipped with lseek() instead of written, so a sparse loader
- * stays sparse and does not fill the disk.
- *
- * Return: 0, or -1 after printing the cause.
+ * stays sparse and does not fill the disk.  Dies when a read or a write
+ * fails, or the file is shorter than @len.
  */
-int copy_prefix(int fd, const char *path, off_t len, struct outfile *o)
+void copy_prefix(int fd, const char *path, off_t len, struct outfile *o)
 {
 	static __u8 buf[COPY_BUF_SIZE];
 	off_t off = 0;
@@ -300,20 +226,15 @@ int copy_prefix(int fd, const char *path, off_t len, struct outfile *o)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			error("cannot read loader %s: %s", path,
-			      n < 0 ? strerror(errno) : "file shrank while signing");
-			return -1;
-		}
+		if (n <= 0)
+			die("cannot read loader %s: %s", path,
+			    n < 0 ? strerror(errno) : "file shrank while signing");
 		if (buf[0] == 0 && !memcmp(buf, buf + 1, n - 1)) {
-			if (lseek(o->fd, n, SEEK_CUR) < 0) {
+			if (lseek(o->fd, n, SEEK_CUR) < 0)
 				write_error(o, errno);
-				return -1;
-			}
-		} else if (out_write(o, buf, n) < 0) {
-			return -1;
+		} else {
+			out_write(o, buf, n);
 		}
 		off += n;
 	}
-	return 0;
 }

@@ -105,30 +105,27 @@ struct sign_opts {
 
 /**
  * write_p7s() - write the detached signature to a file, atomically
- * @o: output to use (committed by the caller)
  * @base: path the ".p7s" suffix is appended to
  * @der: DER blob
  * @der_len: its length in bytes
  *
- * Return: 0, or -1 after printing the cause.
+ * Dies when the file cannot be written.
+ *
+ * Return: the output, for the caller to commit.
  */
-static int write_p7s(struct outfile *o, const char *base, const __u8 *der,
-		     size_t der_len)
+static struct outfile *write_p7s(const char *base, const __u8 *der, size_t der_len)
 {
 	mode_t mask = umask(0);
+	struct outfile *o;
 	char *path;
-	int ret;
 
 	umask(mask);
-	if (asprintf(&path, "%s.p7s", base) < 0) {
-		error("out of memory");
-		return -1;
-	}
-	ret = out_open(o, path, 0666 & ~mask);
+	if (asprintf(&path, "%s.p7s", base) < 0)
+		die("out of memory");
+	o = out_open(path, 0666 & ~mask);
 	free(path);
-	if (ret < 0)
-		return -1;
-	return out_write(o, der, der_len);
+	out_write(o, der, der_len);
+	return o;
 }
 
 /**
@@ -142,48 +139,39 @@ static int write_p7s(struct outfile *o, const char *base, const __u8 *der,
  * entry needs its SHA-256.  With --existing, it is the SHA-256 of that
  * file, over which the signature must verify with @cert as the kernel
  * would check it; without, it is recovered from the signature itself when
- * @cert made it with RSA and sha256 (recover_digest()).  On success the
- * digest is stored in slot 0.
+ * @cert made it with RSA and sha256 (recover_digest()).  The digest is
+ * stored in slot 0.
  *
- * Return: 0; -1 after printing the cause when the digest is unknown or is
- * @digest (the payload already has a signature).
+ * Dies when the digest is unknown, or is @digest (the payload already has
+ * a signature).
  */
-static int learn_single_digest(const struct sign_opts *so, struct loader_sigs *ls,
-			       const __u8 *digest, X509 *cert)
+static void learn_single_digest(const struct sign_opts *so, struct loader_sigs *ls,
+				const __u8 *digest, X509 *cert)
 {
 	struct sig_slot *s = &ls->sig[0];
 	const char *why = NULL;
 	size_t old_len;
 	__u8 *old;
-	bool ok;
 
 	if (so->existing) {
 		old = read_file(so->existing, "payload", HORNET_MAX_PAYLOAD, &old_len);
-		if (!old)
-			return -1;
-		ok = !sha256_of(old, old_len, s->digest) &&
-		     check_cms(so->loader, s->der, s->len, cert, old, old_len);
+		sha256_of(old, old_len, s->digest);
+		if (!check_cms(so->loader, s->der, s->len, cert, old, old_len))
+			die("the signature of %s does not verify over --existing %s with %s",
+			    so->loader, so->existing, so->cert);
 		free(old);
-		if (!ok) {
-			error("the signature of %s does not verify over --existing %s with %s",
-			      so->loader, so->existing, so->cert);
-			return -1;
-		}
 	} else if (recover_digest(s->der, s->len, cert, s->digest, &why) < 0) {
 		error("loader %s has a single signature, which does not record its payload",
 		      so->loader);
-		error("its SHA-256 cannot be recovered (%s): name that payload with --existing",
-		      why);
-		return -1;
+		die("its SHA-256 cannot be recovered (%s): name that payload with --existing",
+		    why);
 	}
 	s->has_digest = true;
 	if (!memcmp(s->digest, digest, SHA256_LEN)) {
 		error("loader %s already has a signature for payload %s", so->loader,
 		      so->payload);
-		error("(-r or --replace replaces it)");
-		return -1;
+		die("(-r or --replace replaces it)");
 	}
-	return 0;
 }
 
 /**
@@ -198,13 +186,15 @@ static int learn_single_digest(const struct sign_opts *so, struct loader_sigs *l
  * one signature for every payload, -r, --replace and --remove take it
  * whatever payload it covers, and --add learns its digest first.
  *
- * Return: the slot index (@ls->n for a new signature), or -1 after
- * printing why the edit is refused: the positional form on a signed loader
- * without -r; --add for a payload that has a signature, or to a table of
- * HORNET_MAX_SIGS; -r or --replace or --remove for a payload without one.
+ * Dies, saying why, when the edit is refused: the positional form on a
+ * signed loader without -r; --add for a payload that has a signature, or
+ * to a table of HORNET_MAX_SIGS; -r or --replace or --remove for a payload
+ * without one.
+ *
+ * Return: the slot index (@ls->n for a new signature).
  */
-static int plan_edit(const struct sign_opts *so, struct loader_sigs *ls,
-		     const __u8 *digest, X509 *cert)
+static unsigned int plan_edit(const struct sign_opts *so, struct loader_sigs *ls,
+			      const __u8 *digest, X509 *cert)
 {
 	char hex[2 * SHA256_LEN + 1];
 	int i;
@@ -213,17 +203,17 @@ static int plan_edit(const struct sign_opts *so, struct loader_sigs *ls,
 	case FMT_UNSIGNED:
 		if (so->mode == MODE_SIGN || so->mode == MODE_ADD)
 			return 0;
-		error("loader %s is not signed: no signature to %s", so->loader,
-		      so->mode == MODE_REMOVE ? "remove" : "replace");
-		return -1;
+		die("loader %s is not signed: no signature to %s", so->loader,
+		    so->mode == MODE_REMOVE ? "remove" : "replace");
 	case FMT_SINGLE:
-		if (so->mode == MODE_ADD)
-			return learn_single_digest(so, ls, digest, cert) < 0 ? -1 : 1;
+		if (so->mode == MODE_ADD) {
+			learn_single_digest(so, ls, digest, cert);
+			return 1;
+		}
 		if (so->mode == MODE_SIGN && !so->replace) {
 			error("loader %s is already signed (-r replaces the signature)",
 			      so->loader);
-			error("(--add adds one for another payload)");
-			return -1;
+			die("(--add adds one for another payload)");
 		}
 		return 0;
 	case FMT_TABLE:
@@ -232,8 +222,7 @@ static int plan_edit(const struct sign_opts *so, struct loader_sigs *ls,
 	if (so->mode == MODE_SIGN && !so->replace) {
 		error("loader %s is already signed: a table of %u signatures", so->loader,
 		      ls->n);
-		error("(-r replaces the one for this payload, --add adds one for another payload)");
-		return -1;
+		die("(-r replaces the one for this payload, --add adds one for another payload)");
 	}
 	to_hex(digest, hex);
 	i = find_sig(ls, digest);
@@ -241,22 +230,17 @@ static int plan_edit(const struct sign_opts *so, struct loader_sigs *ls,
 		if (i >= 0) {
 			error("loader %s already has a signature for payload %s",
 			      so->loader, so->payload);
-			error("(entry %d, sha256 %s; -r or --replace replaces it)", i, hex);
-			return -1;
+			die("(entry %d, sha256 %s; -r or --replace replaces it)", i, hex);
 		}
-		if (ls->n >= HORNET_MAX_SIGS) {
-			error("loader %s already carries %u signatures, the most a table holds",
-			      so->loader, ls->n);
-			return -1;
-		}
-		return (int)ls->n;
+		if (ls->n >= HORNET_MAX_SIGS)
+			die("loader %s already carries %u signatures, the most a table holds",
+			    so->loader, ls->n);
+		return ls->n;
 	}
-	if (i < 0) {
-		error("loader %s has no signature for payload %s (sha256 %s)%s",
-		      so->loader, so->payload, hex,
-		      so->mode == MODE_REMOVE ? "" : "; --add adds one");
-		return -1;
-	}
+	if (i < 0)
+		die("loader %s has no signature for payload %s (sha256 %s)%s",
+		    so->loader, so->payload, hex,
+		    so->mode == MODE_REMOVE ? "" : "; --add adds one");
 	return i;
 }
 
@@ -301,24 +285,26 @@ static void apply_edit(struct loader_sigs *ls, unsigned int slot,
  * loader, payload with or without a signature, full table) is checked
  * before the first output file is created, and so is the new signature
  * itself (check_cms()).  The loader is then rewritten as its unsigned
- * bytes followed by the edited set of signatures (write_sigs()).
+ * bytes followed by the edited set of signatures (write_sigs()).  Every
+ * failure dies, and the temporary files go with it (output.c).
  *
- * Return: process exit code.
+ * Return: 0, or EXIT_REJECT when OpenSSL cannot fetch the digest.
  */
 static int do_sign(const struct sign_opts *so)
 {
-	struct outfile out = { .fd = -1 }, p7s = { .fd = -1 };
+	struct outfile *out = NULL, *p7s = NULL;
 	const char *dest = so->dest ? so->dest : so->loader;
 	bool removing = so->mode == MODE_REMOVE;
-	__u8 *payload = NULL, *der = NULL;
 	struct loader_sigs ls = { 0 };
 	size_t payload_len, der_len = 0;
 	__u8 digest[SHA256_LEN];
+	__u8 *payload, *der = NULL;
 	EVP_PKEY *pkey = NULL;
 	X509 *cert = NULL;
 	EVP_MD *md = NULL;
-	int ret = EXIT_REJECT, fd = -1, slot = 0;
+	unsigned int slot = 0;
 	struct stat st = { 0 };
+	int fd = -1;
 
 	if (!removing) {
 		md = get_digest(so->hash);
@@ -326,40 +312,27 @@ static int do_sign(const struct sign_opts *so)
 			return EXIT_REJECT;
 	}
 	payload = read_file(so->payload, "payload", HORNET_MAX_PAYLOAD, &payload_len);
-	if (!payload || sha256_of(payload, payload_len, digest) < 0)
-		goto out;
+	sha256_of(payload, payload_len, digest);
 	if (!removing) {
 		cert = load_cert(so->cert);
-		if (!cert)
-			goto out;
-		if (so->use_keyid && !X509_get0_subject_key_id(cert)) {
-			error("-k: certificate %s has no subject key identifier", so->cert);
-			goto out;
-		}
+		if (so->use_keyid && !X509_get0_subject_key_id(cert))
+			die("-k: certificate %s has no subject key identifier", so->cert);
 		pkey = load_key(so->key);
-		if (!pkey)
-			goto out;
 		if (X509_check_private_key(cert, pkey) != 1) {
-			error("key %s and certificate %s do not match (key/cert mismatch)",
-			      so->key, so->cert);
 			ERR_clear_error();
-			goto out;
+			die("key %s and certificate %s do not match (key/cert mismatch)",
+			    so->key, so->cert);
 		}
 	}
 
 	if (!so->detached_only) {
 		fd = open_loader(so->loader, &st, &ls);
-		if (fd < 0)
-			goto out;
 		slot = plan_edit(so, &ls, digest, cert);
-		if (slot < 0)
-			goto out;
 	}
 
 	if (!removing) {
-		if (sign_payload(pkey, cert, md, payload, payload_len, so->use_keyid,
-				 &der, &der_len) < 0)
-			goto out;
+		der = sign_payload(pkey, cert, md, payload, payload_len, so->use_keyid,
+				   &der_len);
 		/*
 		 * Check our own output the way the kernel will: catches keys
 		 * the kernel cannot use (Ed25519, RSA-PSS) and faulty tokens
@@ -367,42 +340,29 @@ static int do_sign(const struct sign_opts *so)
 		 */
 		if (!check_cms(dest, der, der_len, cert, payload, payload_len)) {
 			error("the new signature would not be accepted by the kernel");
-			error("nothing written");
-			goto out;
+			die("nothing written");
 		}
 	}
 
-	if (so->detached_only || so->keep_p7s) {
-		if (write_p7s(&p7s, dest, der, der_len) < 0)
-			goto out;
-	}
+	if (so->detached_only || so->keep_p7s)
+		p7s = write_p7s(dest, der, der_len);
 	if (!so->detached_only) {
 		apply_edit(&ls, slot, digest, der, der_len);
 		der = NULL;
-		if (out_open(&out, dest, st.st_mode & 07777) < 0)
-			goto out;
+		out = out_open(dest, st.st_mode & 07777);
 		/* chown() clears set-user-ID bits: set the mode again after it. */
 		if (!so->dest && geteuid() == 0 &&
-		    (fchown(out.fd, st.st_uid, st.st_gid) < 0 ||
-		     fchmod(out.fd, st.st_mode & 07777) < 0)) {
-			error("cannot set the owner of %s: %s", out.tmp, strerror(errno));
-			goto out;
-		}
-		if (copy_prefix(fd, so->loader, ls.keep, &out) < 0 ||
-		    write_sigs(&out, &ls) < 0)
-			goto out;
+		    (fchown(out->fd, st.st_uid, st.st_gid) < 0 ||
+		     fchmod(out->fd, st.st_mode & 07777) < 0))
+			die("cannot set the owner of %s: %s", out->tmp, strerror(errno));
+		copy_prefix(fd, so->loader, ls.keep, out);
+		write_sigs(out, &ls);
 	}
 	/* Everything is written; only renames remain. */
-	if (p7s.fd >= 0 && out_commit(&p7s) < 0)
-		goto out;
-	if (out.fd >= 0 && out_commit(&out) < 0)
-		goto out;
-	ret = 0;
-out:
-	out_abort(&p7s);
-	out_abort(&out);
-	out_free(&p7s);
-	out_free(&out);
+	if (p7s)
+		out_commit(p7s);
+	if (out)
+		out_commit(out);
 	if (fd >= 0)
 		close(fd);
 	free_sigs(&ls);
@@ -411,8 +371,7 @@ out:
 	EVP_PKEY_free(pkey);
 	X509_free(cert);
 	EVP_MD_free(md);
-	release_engine();
-	return ret;
+	return 0;
 }
 
 /**
@@ -425,7 +384,8 @@ out:
  * select, as the kernel does: the single signature whatever the payload,
  * or the table entry for the payload's SHA-256 (a table is checked as a
  * whole first).  Prints "<loader>: OK" on success, otherwise the reason
- * and the errno the kernel would return.
+ * and the errno the kernel would return.  Dies when a file cannot be read
+ * or the certificate parsed.
  *
  * Return: 0 when the kernel would accept, EXIT_REJECT otherwise.
  */
@@ -433,27 +393,22 @@ static int do_verify(const char *cert_path, const char *payload_path,
 		     const char *loader)
 {
 	char hex[2 * SHA256_LEN + 1], where[64] = "";
-	__u8 *payload = NULL, *der = NULL;
 	__u8 digest[SHA256_LEN];
 	const char *why = NULL;
 	struct loader_sigs ls;
+	__u8 *payload, *der;
 	struct sig_slot *s;
 	size_t payload_len;
-	X509 *cert = NULL;
 	int ret = EXIT_REJECT, fd, i = 0;
 	struct stat st;
+	X509 *cert;
 
 	fd = open(loader, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		error("cannot open loader %s: %s", loader, strerror(errno));
-		goto out;
-	}
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die("cannot open loader %s: %s", loader, strerror(errno));
 	cert = load_cert(cert_path);
-	if (!cert)
-		goto out;
 	payload = read_file(payload_path, "payload", HORNET_MAX_PAYLOAD, &payload_len);
-	if (!payload || sha256_of(payload, payload_len, digest) < 0)
-		goto out;
+	sha256_of(payload, payload_len, digest);
 	switch (parse_loader(fd, st.st_size, &ls, &why)) {
 	case TRAILER_NONE:
 		reject(loader, "ENODATA", "no Hornet signature");
@@ -463,8 +418,7 @@ static int do_verify(const char *cert_path, const char *payload_path,
 		       ls.format == FMT_TABLE ? "signature table" : "trailer", why);
 		goto out;
 	case TRAILER_IOERR:
-		error("cannot read loader %s: %s", loader, why);
-		goto out;
+		die("cannot read loader %s: %s", loader, why);
 	case TRAILER_OK:
 		break;
 	}
@@ -487,23 +441,18 @@ static int do_verify(const char *cert_path, const char *payload_path,
 		goto out;
 	}
 	der = malloc(s->len);
-	if (!der) {
-		error("out of memory");
-		goto out;
+	if (!der)
+		die("out of memory");
+	if (read_full(fd, der, s->len, s->off) < 0)
+		die("cannot read loader %s: %s", loader, strerror(errno));
+	if (check_cms(loader, der, s->len, cert, payload, payload_len)) {
+		printf("%s: OK (signature by the given certificate over %zu payload bytes%s)\n",
+		       loader, payload_len, where);
+		ret = 0;
 	}
-	if (read_full(fd, der, s->len, s->off) < 0) {
-		error("cannot read loader %s: %s", loader, strerror(errno));
-		goto out;
-	}
-	if (!check_cms(loader, der, s->len, cert, payload, payload_len))
-		goto out;
-	printf("%s: OK (signature by the given certificate over %zu payload bytes%s)\n",
-	       loader, payload_len, where);
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
 	free(der);
+out:
+	close(fd);
 	free(payload);
 	X509_free(cert);
 	return ret;
@@ -521,9 +470,11 @@ out:
  * entry order: "<index> <payload sha256, 64 hex digits> <DER length in
  * bytes>".  The single-signature trailer does not record its payload, so
  * its digest is printed as "-".  Nothing is verified; a malformed trailer
- * or table is reported with the kernel's rule it breaks.
+ * or table is reported with the kernel's rule it breaks.  Dies when the
+ * loader cannot be read, ends in a malformed trailer or table, or the
+ * list cannot be written.
  *
- * Return: 0, or EXIT_REJECT after printing the cause.
+ * Return: 0.
  */
 static int do_list(const char *loader)
 {
@@ -532,25 +483,22 @@ static int do_list(const char *loader)
 	struct loader_sigs ls;
 	unsigned int i;
 	struct stat st;
-	int fd, ret = EXIT_REJECT;
+	int fd;
 
 	fd = open(loader, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		error("cannot open loader %s: %s", loader, strerror(errno));
-		goto out;
-	}
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die("cannot open loader %s: %s", loader, strerror(errno));
 	switch (parse_loader(fd, st.st_size, &ls, &why)) {
 	case TRAILER_NONE:
 	case TRAILER_OK:
 		break;
 	case TRAILER_IOERR:
-		error("cannot read loader %s: %s", loader, why);
-		goto out;
+		die("cannot read loader %s: %s", loader, why);
 	case TRAILER_BAD:
-		error("loader %s ends with a malformed Hornet signature%s (%s)", loader,
-		      ls.format == FMT_TABLE ? " table" : "", why);
-		goto out;
+		die("loader %s ends with a malformed Hornet signature%s (%s)", loader,
+		    ls.format == FMT_TABLE ? " table" : "", why);
 	}
+	close(fd);
 	switch (ls.format) {
 	case FMT_UNSIGNED:
 		printf("format: unsigned, 0 signatures\n");
@@ -567,15 +515,9 @@ static int do_list(const char *loader)
 		}
 		break;
 	}
-	if (fflush(stdout) == EOF) {
-		error("cannot write the list: %s", strerror(errno));
-		goto out;
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	return ret;
+	if (fflush(stdout) == EOF)
+		die("cannot write the list: %s", strerror(errno));
+	return 0;
 }
 
 /**

@@ -31,6 +31,7 @@
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define __printf(a, b)		__attribute__((format(printf, a, b)))
+#define __noreturn		__attribute__((noreturn))
 
 #define HORNET_MAGIC		"~eBPF signature appended~\n"
 #define HORNET_MAGIC_LEN	(sizeof(HORNET_MAGIC) - 1)	/* 26 bytes */
@@ -113,7 +114,8 @@ static_assert(sizeof(struct hornet_sig_footer) == 8, "table footer is 8 bytes");
 /**
  * struct outfile - an output file being written through a temporary file
  * @final: path the file gets when committed
- * @tmp: path of the temporary file in the same directory, or NULL
+ * @tmp: path of the temporary file in the same directory, NULL once
+ *	 committed (or when there is none to remove)
  * @fd: descriptor of the temporary file, or -1
  */
 struct outfile {
@@ -181,43 +183,44 @@ struct loader_sigs {
 	struct sig_slot sig[HORNET_MAX_SIGS];
 };
 
-/* util.c */
+/*
+ * util.c.  die() and die_ossl() print their message and exit with
+ * EXIT_REJECT; the functions that "die" on an error call them.
+ */
 void __printf(1, 2) error(const char *fmt, ...);
-void ossl_errors(void);
+void __printf(1, 2) __noreturn die(const char *fmt, ...);
+void __printf(1, 2) __noreturn die_ossl(const char *fmt, ...);
 void __printf(3, 4) reject(const char *loader, const char *err, const char *fmt, ...);
 int read_full(int fd, void *buf, size_t len, off_t off);
 __u8 *read_file(const char *path, const char *what, size_t cap, size_t *lenp);
-int sha256_of(const __u8 *buf, size_t len, __u8 *digest);
+void sha256_of(const __u8 *buf, size_t len, __u8 *digest);
 void to_hex(const __u8 *digest, char *hex);
 
 /* keys.c */
 X509 *load_cert(const char *path);
 EVP_PKEY *load_key(const char *spec);
-void release_engine(void);
 
 /* output.c */
 void out_init(void);
-int out_open(struct outfile *o, const char *final, mode_t mode);
-int out_write(struct outfile *o, const void *buf, size_t len);
-int out_commit(struct outfile *o);
-void out_abort(struct outfile *o);
-void out_free(struct outfile *o);
-int copy_prefix(int fd, const char *path, off_t len, struct outfile *o);
+struct outfile *out_open(const char *final, mode_t mode);
+void out_write(struct outfile *o, const void *buf, size_t len);
+void out_commit(struct outfile *o);
+void copy_prefix(int fd, const char *path, off_t len, struct outfile *o);
 
 /* trailer.c */
 enum trailer_state parse_loader(int fd, off_t size, struct loader_sigs *ls,
 				const char **why);
-int load_sigs(int fd, const char *path, struct loader_sigs *ls);
+void load_sigs(int fd, const char *path, struct loader_sigs *ls);
 void free_sigs(struct loader_sigs *ls);
 int find_sig(const struct loader_sigs *ls, const __u8 *digest);
-int write_sigs(struct outfile *o, const struct loader_sigs *ls);
+void write_sigs(struct outfile *o, const struct loader_sigs *ls);
 int open_loader(const char *path, struct stat *st, struct loader_sigs *ls);
 
 /* cms.c; der_next() and der_versions() for tests/fuzz/fuzz_sign_der.c */
 EVP_MD *get_digest(const char *name);
-int sign_payload(EVP_PKEY *pkey, X509 *cert, const EVP_MD *md,
-		 const __u8 *payload, size_t len, bool use_keyid,
-		 __u8 **derp, size_t *der_len);
+__u8 *sign_payload(EVP_PKEY *pkey, X509 *cert, const EVP_MD *md,
+		   const __u8 *payload, size_t len, bool use_keyid,
+		   size_t *der_len);
 bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 	       X509 *cert, const __u8 *payload, size_t payload_len);
 int recover_digest(const __u8 *der, size_t der_len, X509 *cert,

@@ -276,9 +276,9 @@ enum trailer_state parse_loader(int fd, off_t size, struct loader_sigs *ls,
  * @ls: signatures; at most HORNET_MAX_SIGS * HORNET_MAX_SIG_LEN = 1 MiB
  *	is read
  *
- * Return: 0, or -1 after printing the cause.
+ * Dies when memory runs out or the file cannot be read.
  */
-int load_sigs(int fd, const char *path, struct loader_sigs *ls)
+void load_sigs(int fd, const char *path, struct loader_sigs *ls)
 {
 	unsigned int i;
 
@@ -288,16 +288,11 @@ int load_sigs(int fd, const char *path, struct loader_sigs *ls)
 		if (s->der)
 			continue;
 		s->der = malloc(s->len);
-		if (!s->der) {
-			error("out of memory reading loader %s", path);
-			return -1;
-		}
-		if (read_full(fd, s->der, s->len, s->off) < 0) {
-			error("cannot read loader %s: %s", path, strerror(errno));
-			return -1;
-		}
+		if (!s->der)
+			die("out of memory reading loader %s", path);
+		if (read_full(fd, s->der, s->len, s->off) < 0)
+			die("cannot read loader %s: %s", path, strerror(errno));
 	}
-	return 0;
 }
 
 /**
@@ -344,11 +339,11 @@ int find_sig(const struct loader_sigs *ls, const __u8 *digest)
  * No signature: nothing is written, so the output is the unsigned loader.
  * One: the single-signature trailer, whatever format the input had.  Two
  * to HORNET_MAX_SIGS: the DER blobs in slot order, one entry per slot,
- * the footer and the table magic.
- *
- * Return: 0, or -1 after printing the cause.
+ * the footer and the table magic.  Dies when a write fails, or for more
+ * than HORNET_MAX_SIGS signatures or a table entry whose payload is unknown
+ * (both internal errors).
  */
-int write_sigs(struct outfile *o, const struct loader_sigs *ls)
+void write_sigs(struct outfile *o, const struct loader_sigs *ls)
 {
 	struct hornet_sig_entry ent;
 	struct hornet_sig_footer ft;
@@ -356,40 +351,31 @@ int write_sigs(struct outfile *o, const struct loader_sigs *ls)
 	unsigned int i;
 
 	if (ls->n == 0)
-		return 0;
+		return;
 	if (ls->n == 1) {
 		build_siginfo(&si, ls->sig[0].len);
-		if (out_write(o, ls->sig[0].der, ls->sig[0].len) < 0 ||
-		    out_write(o, &si, sizeof(si)) < 0 ||
-		    out_write(o, HORNET_MAGIC, HORNET_MAGIC_LEN) < 0)
-			return -1;
-		return 0;
+		out_write(o, ls->sig[0].der, ls->sig[0].len);
+		out_write(o, &si, sizeof(si));
+		out_write(o, HORNET_MAGIC, HORNET_MAGIC_LEN);
+		return;
 	}
-	if (ls->n > HORNET_MAX_SIGS) {
-		error("internal error: %u signatures", ls->n);
-		return -1;
-	}
+	if (ls->n > HORNET_MAX_SIGS)
+		die("internal error: %u signatures", ls->n);
 	for (i = 0; i < ls->n; i++) {
-		if (!ls->sig[i].has_digest) {
-			error("internal error: payload of signature %u unknown", i);
-			return -1;
-		}
-		if (out_write(o, ls->sig[i].der, ls->sig[i].len) < 0)
-			return -1;
+		if (!ls->sig[i].has_digest)
+			die("internal error: payload of signature %u unknown", i);
+		out_write(o, ls->sig[i].der, ls->sig[i].len);
 	}
 	for (i = 0; i < ls->n; i++) {
 		memset(&ent, 0, sizeof(ent));
 		memcpy(ent.digest, ls->sig[i].digest, SHA256_LEN);
 		put_be32(ent.sig_len, ls->sig[i].len);
-		if (out_write(o, &ent, sizeof(ent)) < 0)
-			return -1;
+		out_write(o, &ent, sizeof(ent));
 	}
 	memset(&ft, 0, sizeof(ft));
 	put_be32(ft.nr_entries, ls->n);
-	if (out_write(o, &ft, sizeof(ft)) < 0 ||
-	    out_write(o, HORNET_TABLE_MAGIC, HORNET_TABLE_MAGIC_LEN) < 0)
-		return -1;
-	return 0;
+	out_write(o, &ft, sizeof(ft));
+	out_write(o, HORNET_TABLE_MAGIC, HORNET_TABLE_MAGIC_LEN);
 }
 
 /**
@@ -398,10 +384,11 @@ int write_sigs(struct outfile *o, const struct loader_sigs *ls)
  * @st: out: its status (mode, owner, size)
  * @ls: out: its signatures, DER blobs in memory (at most 1 MiB)
  *
- * A loader that ends in a malformed trailer or table is refused, naming
- * the problem: editing it would mean guessing where the executable ends.
+ * Dies when the loader cannot be opened or read, is not a regular file, or
+ * ends in a malformed trailer or table: editing that would mean guessing
+ * where the executable ends.
  *
- * Return: the open file descriptor, or -1 after printing the cause.
+ * Return: the open file descriptor.
  */
 int open_loader(const char *path, struct stat *st, struct loader_sigs *ls)
 {
@@ -409,33 +396,21 @@ int open_loader(const char *path, struct stat *st, struct loader_sigs *ls)
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, st) < 0) {
-		error("cannot open loader %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		error("loader %s is not a regular file", path);
-		goto fail;
-	}
+	if (fd < 0 || fstat(fd, st) < 0)
+		die("cannot open loader %s: %s", path, strerror(errno));
+	if (!S_ISREG(st->st_mode))
+		die("loader %s is not a regular file", path);
 	switch (parse_loader(fd, st->st_size, ls, &why)) {
 	case TRAILER_NONE:
 	case TRAILER_OK:
 		break;
 	case TRAILER_IOERR:
-		error("cannot read loader %s: %s", path, why);
-		goto fail;
+		die("cannot read loader %s: %s", path, why);
 	case TRAILER_BAD:
 		error("loader %s ends with a malformed Hornet signature%s (%s)", path,
 		      ls->format == FMT_TABLE ? " table" : "", why);
-		error("refusing to touch it");
-		goto fail;
+		die("refusing to touch it");
 	}
-	if (load_sigs(fd, path, ls) < 0)
-		goto fail;
+	load_sigs(fd, path, ls);
 	return fd;
-fail:
-	free_sigs(ls);
-	if (fd >= 0)
-		close(fd);
-	return -1;
 }

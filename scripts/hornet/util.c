@@ -15,28 +15,33 @@
 
 #include "sign-ebpf.h"
 
+static void verror(const char *fmt, va_list ap)
+{
+	fputs(PROG ": ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 /**
  * error() - print "sign-ebpf: <message>" on stderr
  * @fmt: printf format of the message, without the trailing newline
  */
-void __printf(1, 2) error(const char *fmt, ...)
+void error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /**
  * ossl_errors() - print and clear OpenSSL's error queue
  *
  * Each queued error is printed on its own line below the plain-language
- * message that the caller printed with error().
+ * message printed before it.
  */
-void ossl_errors(void)
+static void ossl_errors(void)
 {
 	unsigned long e;
 	const char *data;
@@ -49,6 +54,38 @@ void ossl_errors(void)
 			(flags & ERR_TXT_STRING) && *data ? ": " : "",
 			(flags & ERR_TXT_STRING) ? data : "");
 	}
+}
+
+/**
+ * die() - print "sign-ebpf: <message>" on stderr and exit with EXIT_REJECT
+ * @fmt: printf format of the message, without the trailing newline
+ *
+ * The atexit() handler of output.c removes the temporary files of the
+ * outputs not yet committed; the destinations are untouched.
+ */
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(fmt, ap);
+	va_end(ap);
+	exit(EXIT_REJECT);
+}
+
+/**
+ * die_ossl() - die(), printing OpenSSL's error queue below the message
+ * @fmt: printf format of the message, without the trailing newline
+ */
+void die_ossl(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(fmt, ap);
+	va_end(ap);
+	ossl_errors();
+	exit(EXIT_REJECT);
 }
 
 /**
@@ -89,10 +126,11 @@ int read_full(int fd, void *buf, size_t len, off_t off)
  * @cap: largest accepted size in bytes
  * @lenp: out: number of bytes read
  *
- * Reads with read(2) until end of file, so pipes work too.  Empty files
- * and files larger than @cap are refused.
+ * Reads with read(2) until end of file, so pipes work too.  Dies when the
+ * file cannot be opened or read, is empty or is larger than @cap, or when
+ * memory runs out.
  *
- * Return: a malloc()ed buffer, or NULL after printing the cause.
+ * Return: a malloc()ed buffer of *@lenp bytes.
  */
 __u8 *read_file(const char *path, const char *what, size_t cap,
 		size_t *lenp)
@@ -102,60 +140,38 @@ __u8 *read_file(const char *path, const char *what, size_t cap,
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		error("cannot open %s %s: %s", what, path, strerror(errno));
-		return NULL;
-	}
+	if (fd < 0)
+		die("cannot open %s %s: %s", what, path, strerror(errno));
 	buf = malloc(size);
-	if (!buf) {
-		error("out of memory reading %s %s", what, path);
-		close(fd);
-		return NULL;
-	}
+	if (!buf)
+		die("out of memory reading %s %s", what, path);
 	for (;;) {
 		ssize_t n;
 
 		if (len == size) {
-			__u8 *nbuf;
-
-			if (size > cap) {
-				error("%s %s is larger than %zu bytes", what, path, cap);
-				goto fail;
-			}
+			if (size > cap)
+				die("%s %s is larger than %zu bytes", what, path, cap);
 			size *= 2;
-			nbuf = realloc(buf, size);
-			if (!nbuf) {
-				error("out of memory reading %s %s", what, path);
-				goto fail;
-			}
-			buf = nbuf;
+			buf = realloc(buf, size);
+			if (!buf)
+				die("out of memory reading %s %s", what, path);
 		}
 		n = read(fd, buf + len, size - len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			error("cannot read %s %s: %s", what, path, strerror(errno));
-			goto fail;
-		}
+		if (n < 0)
+			die("cannot read %s %s: %s", what, path, strerror(errno));
 		if (n == 0)
 			break;
 		len += n;
 	}
-	if (len > cap) {
-		error("%s %s is larger than %zu bytes", what, path, cap);
-		goto fail;
-	}
-	if (len == 0) {
-		error("%s %s is empty", what, path);
-		goto fail;
-	}
+	if (len > cap)
+		die("%s %s is larger than %zu bytes", what, path, cap);
+	if (len == 0)
+		die("%s %s is empty", what, path);
 	close(fd);
 	*lenp = len;
 	return buf;
-fail:
-	free(buf);
-	close(fd);
-	return NULL;
 }
 
 /**
@@ -164,19 +180,15 @@ fail:
  * @len: number of bytes
  * @digest: out: SHA256_LEN bytes
  *
- * Return: 0, or -1 after printing the cause.
+ * Dies when OpenSSL cannot compute it.
  */
-int sha256_of(const __u8 *buf, size_t len, __u8 *digest)
+void sha256_of(const __u8 *buf, size_t len, __u8 *digest)
 {
 	unsigned int n = 0;
 
 	if (EVP_Digest(buf, len, digest, &n, EVP_sha256(), NULL) != 1 ||
-	    n != SHA256_LEN) {
-		error("cannot compute a SHA-256 digest");
-		ossl_errors();
-		return -1;
-	}
-	return 0;
+	    n != SHA256_LEN)
+		die_ossl("cannot compute a SHA-256 digest");
 }
 
 /**
@@ -202,7 +214,7 @@ void to_hex(const __u8 *digest, char *hex)
  * @err: name of the errno the kernel returns (see Hornet.rst)
  * @fmt: printf format of the reason
  */
-void __printf(3, 4) reject(const char *loader, const char *err, const char *fmt, ...)
+void reject(const char *loader, const char *err, const char *fmt, ...)
 {
 	va_list ap;
 
