@@ -83,58 +83,54 @@ struct pin_ctx {
 };
 
 /**
- * decoder_pass_cb() - OSSL_PASSPHRASE_CALLBACK returning KBUILD_SIGN_PIN
- * @pass: destination buffer
- * @pass_size: size of @pass in bytes
- * @pass_len: out: length of the passphrase in bytes
- * @params: unused
- * @arg: struct pin_ctx
+ * copy_pin() - hand KBUILD_SIGN_PIN to OpenSSL, and count that it asked
+ * @pc: passphrase state
+ * @buf: destination buffer, not NUL-terminated by this function
+ * @size: size of @buf in bytes
  *
- * Return: 1 when a passphrase was supplied, 0 when there is none.
+ * The body of both passphrase callbacks below, which differ only in the
+ * calling convention OpenSSL gives them.
+ *
+ * Return: length of the PIN in bytes, or -1 when it is unset or longer
+ * than @size.
+ */
+static int copy_pin(struct pin_ctx *pc, char *buf, size_t size)
+{
+	size_t len;
+
+	pc->asked++;
+	if (!pc->pin)
+		return -1;
+	len = strlen(pc->pin);
+	if (len > size)
+		return -1;
+	memcpy(buf, pc->pin, len);
+	return (int)len;
+}
+
+/*
+ * The OSSL_PASSPHRASE_CALLBACK of the key file decoder.  Wrapping
+ * pem_pass_cb() instead (OSSL_DECODER_CTX_set_pem_password_cb()) would go
+ * through a UI method, which queues an "interrupted or cancelled" error
+ * when there is no PIN.
  */
 static int decoder_pass_cb(char *pass, size_t pass_size, size_t *pass_len,
 			   const OSSL_PARAM params[], void *arg)
 {
-	struct pin_ctx *pc = arg;
-	size_t len;
+	int len = copy_pin(arg, pass, pass_size);
 
 	(void)params;
-	pc->asked++;
-	if (!pc->pin)
+	if (len < 0)
 		return 0;
-	len = strlen(pc->pin);
-	if (len > pass_size)
-		return 0;
-	memcpy(pass, pc->pin, len);
 	*pass_len = len;
 	return 1;
 }
 
-/**
- * pem_pass_cb() - pem_password_cb returning KBUILD_SIGN_PIN
- * @buf: destination buffer
- * @size: size of @buf in bytes
- * @rwflag: unused
- * @u: struct pin_ctx
- *
- * Used to build the UI method handed to OSSL_STORE (PKCS#11 providers).
- *
- * Return: length of the PIN, or -1 when there is none.
- */
+/* The pem_password_cb of the UI method given to OSSL_STORE and the engine. */
 static int pem_pass_cb(char *buf, int size, int rwflag, void *u)
 {
-	struct pin_ctx *pc = u;
-	size_t len;
-
 	(void)rwflag;
-	pc->asked++;
-	if (!pc->pin)
-		return -1;
-	len = strlen(pc->pin);
-	if (len > (size_t)size)
-		return -1;
-	memcpy(buf, pc->pin, len);
-	return (int)len;
+	return copy_pin(u, buf, size);
 }
 
 /**
