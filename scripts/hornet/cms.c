@@ -158,6 +158,59 @@ int der_next(const __u8 **p, const __u8 *end, __u8 *tag,
 }
 
 /**
+ * struct der_cursor - the elements of a DER element's contents not yet read
+ * @p: next element
+ * @end: end of the contents
+ */
+struct der_cursor {
+	const __u8 *p;
+	const __u8 *end;
+};
+
+/**
+ * der_take() - step over the next element, which must have a given tag
+ * @c: cursor, moved past the element only when it has @tag
+ * @tag: expected identifier octet
+ * @in: out, or NULL: cursor over the element's contents; @c itself steps
+ *	into the element
+ *
+ * Return: 0, or -1 for another tag or a malformed or truncated element
+ * (see der_next()).
+ */
+static int der_take(struct der_cursor *c, __u8 tag, struct der_cursor *in)
+{
+	const __u8 *p = c->p, *val;
+	size_t vlen;
+	__u8 t;
+
+	if (der_next(&p, c->end, &t, &val, &vlen) || t != tag)
+		return -1;
+	c->p = p;
+	if (in) {
+		in->p = val;
+		in->end = val + vlen;
+	}
+	return 0;
+}
+
+/**
+ * der_version() - read a version: an INTEGER of one content byte
+ * @c: cursor, moved past the INTEGER
+ * @ver: out: the version, 0 to 255
+ *
+ * Return: 0, or -1 when the next element is not such an INTEGER.
+ */
+static int der_version(struct der_cursor *c, int *ver)
+{
+	struct der_cursor v;
+
+	if (der_take(c, 0x02, &v) || v.end - v.p != 1)
+		return -1;
+	*ver = v.p[0];
+	return 0;
+}
+
+/**
  * der_versions() - read the SignedData and first SignerInfo versions
  * @der: ContentInfo, DER
  * @len: its length in bytes
@@ -174,46 +227,23 @@ int der_next(const __u8 **p, const __u8 *end, __u8 *tag,
  */
 int der_versions(const __u8 *der, size_t len, int *sd_ver, int *si_ver)
 {
-	const __u8 *p = der, *end = der + len, *v;
-	size_t vl;
-	__u8 tag;
+	struct der_cursor c = { der, der + len };
 
-	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x30)	/* ContentInfo */
+	if (der_take(&c, 0x30, &c) ||		/* ContentInfo */
+	    der_take(&c, 0x06, NULL) ||		/* contentType */
+	    der_take(&c, 0xa0, &c) ||		/* [0] content */
+	    der_take(&c, 0x30, &c) ||		/* SignedData */
+	    der_version(&c, sd_ver) ||
+	    der_take(&c, 0x31, NULL) ||		/* digestAlgorithms */
+	    der_take(&c, 0x30, NULL))		/* encapContentInfo */
 		return -1;
-	p = v;
-	end = v + vl;
-	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x06)	/* contentType */
+	/* [0] certificates and [1] crls, optional */
+	while (!der_take(&c, 0xa0, NULL) || !der_take(&c, 0xa1, NULL))
+		continue;
+	if (der_take(&c, 0x31, &c) ||		/* signerInfos */
+	    der_take(&c, 0x30, &c) ||		/* SignerInfo */
+	    der_version(&c, si_ver))
 		return -1;
-	if (der_next(&p, end, &tag, &v, &vl) || tag != 0xa0)	/* [0] content */
-		return -1;
-	p = v;
-	end = v + vl;
-	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x30)	/* SignedData */
-		return -1;
-	p = v;
-	end = v + vl;
-	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x02 || vl != 1)
-		return -1;
-	*sd_ver = v[0];
-	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x31)	/* digestAlgorithms */
-		return -1;
-	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x30)	/* encapContentInfo */
-		return -1;
-	do {							/* certs, crls */
-		if (der_next(&p, end, &tag, &v, &vl))
-			return -1;
-	} while (tag == 0xa0 || tag == 0xa1);
-	if (tag != 0x31)					/* signerInfos */
-		return -1;
-	p = v;
-	end = v + vl;
-	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x30)	/* SignerInfo */
-		return -1;
-	p = v;
-	end = v + vl;
-	if (der_next(&p, end, &tag, &v, &vl) || tag != 0x02 || vl != 1)
-		return -1;
-	*si_ver = v[0];
 	return 0;
 }
 
