@@ -55,8 +55,9 @@ if [ -f "$TREE/include/uapi/linux/bpf.h" ]; then
 else
 	uapi=/usr/include/linux/bpf.h
 fi
-# sign-ebpf.c is included whole: its main() renamed, its unused statics fine.
-SFLAGS=(-Dmain=sign_ebpf_main -Wno-unused-function)
+# The signer's objects the sign_* targets link, unchanged (not sign-ebpf.c,
+# whose main() libFuzzer replaces).
+SIGNER=$REPO/scripts/hornet
 read -r -a CRYPTO <<< "$(pkg-config --cflags --libs libcrypto)"
 
 build() {
@@ -70,12 +71,13 @@ build() {
 		"$CC_FUZZ" "${CFLAGS[@]}" "${KFLAGS[@]}" -o "$OUT/fuzz_$t" "$SRC/fuzz_$t.c" \
 			"$OUT/hornet_parse.o" || return 1
 	done
-	"$CC_FUZZ" "${CFLAGS[@]}" "${SFLAGS[@]}" -o "$OUT/fuzz_sign_sig" "$SRC/fuzz_sign_sig.c" \
+	"$CC_FUZZ" "${CFLAGS[@]}" -o "$OUT/fuzz_sign_sig" "$SRC/fuzz_sign_sig.c" \
+		"$SIGNER/trailer.c" "$SIGNER/output.c" "$SIGNER/util.c" \
 		"$OUT/hornet_parse.o" "${CRYPTO[@]}" || return 1
-	"$CC_FUZZ" "${CFLAGS[@]}" "${SFLAGS[@]}" -o "$OUT/fuzz_sign_der" "$SRC/fuzz_sign_der.c" \
-		"${CRYPTO[@]}" || return 1
-	# Plain sign-ebpf for the seeds.
-	cc -O2 -Wall -Werror -o "$OUT/sign-ebpf" "$REPO/scripts/hornet/sign-ebpf.c" "${CRYPTO[@]}"
+	"$CC_FUZZ" "${CFLAGS[@]}" -o "$OUT/fuzz_sign_der" "$SRC/fuzz_sign_der.c" \
+		"$SIGNER/cms.c" "$SIGNER/util.c" "${CRYPTO[@]}" || return 1
+	# Plain sign-ebpf for the seeds: every .c file of scripts/hornet.
+	cc -O2 -Wall -Werror -o "$OUT/sign-ebpf" "$SIGNER"/*.c "${CRYPTO[@]}"
 }
 if ! build > "$FUZZ/logs/build.log" 2>&1; then
 	cat "$FUZZ/logs/build.log" >&2

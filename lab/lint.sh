@@ -48,7 +48,9 @@ result() {	# result <ok?> <description> <log file>
 	# The accessor is ours; the rest of arraymap.c is not.
 	docs=(security/hornet/hornet.h security/hornet/hornet_parse.c
 	      security/hornet/hornet_lsm.c security/hornet/hornet_kunit.c
-	      scripts/hornet/sign-ebpf.c)
+	      scripts/hornet/sign-ebpf.c scripts/hornet/util.c scripts/hornet/keys.c
+	      scripts/hornet/output.c scripts/hornet/trailer.c scripts/hornet/cms.c
+	      scripts/hornet/sign-ebpf.h)
 	for f in "${docs[@]}"; do
 		log=$out/$(basename "$f").kernel-doc
 		(cd "$LINUX" && scripts/kernel-doc -Wall -none "$f") > "$log" 2>&1 || true

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target: the DER reader of scripts/hornet/sign-ebpf.c
- * (der_next(), der_versions()), included whole as in fuzz_sign_sig.c.
+ * libFuzzer target: the DER reader of scripts/hornet/cms.c (der_next(),
+ * der_versions()), linked with cms.c and util.c.
  *
  * Input: a DER blob, as found before a trailer.
  *
@@ -14,10 +14,12 @@
  * understands it, so check_cms() never refuses a canonical message as
  * "structure not understood".
  */
-#define _GNU_SOURCE	/* as sign-ebpf.c, which comes after fuzz.h */
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
 
 #include "fuzz.h"
-#include "../../scripts/hornet/sign-ebpf.c"
+#include "../../scripts/hornet/sign-ebpf.h"
 
 static unsigned int walk(const __u8 *p, const __u8 *end, int depth)
 {

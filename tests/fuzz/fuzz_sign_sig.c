@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libFuzzer target: the trailer and signature table parser of
- * scripts/hornet/sign-ebpf.c (parse_loader(), load_sigs(), write_sigs()),
+ * scripts/hornet/trailer.c (parse_loader(), load_sigs(), write_sigs()),
  * against the kernel's hornet_find_signature() from hornet_parse.c.
  *
- * sign-ebpf.c is included whole, with its main() renamed on the command
- * line (-Dmain=sign_ebpf_main), so that its static functions can be
- * called; nothing in it is changed.
+ * Linked with the signer's trailer.c, output.c and util.c, unchanged.
  *
  * Input: the file model of fuzz.h: a little-endian u64 whose low 34 bits
  * are a number of zero bytes, then the last bytes E of the loader.  The
@@ -21,13 +19,16 @@
  * to the trailer or table; load_sigs() reads those bytes; write_sigs()
  * writes back the same trailer or table byte for byte (a one-entry table
  * comes back as the single-signature trailer, which parses to the same
- * signature).
+ * signature).  Both die on a read or write error, which libFuzzer
+ * reports as the target exiting.
  */
-#define _GNU_SOURCE	/* as sign-ebpf.c, which comes after fuzz.h */
+#define _GNU_SOURCE	/* memfd_create() */
+#include <errno.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
-#include "../../scripts/hornet/sign-ebpf.c"
+#include "../../scripts/hornet/sign-ebpf.h"
 
 int hornet_find_signature(const __u8 *tail, size_t tail_len, __u64 file_size,
 			  const __u8 digest[SHA256_LEN], __u64 *sig_off,
@@ -83,7 +84,7 @@ static __u8 *rewrite(const struct loader_sigs *ls, size_t *len)
 	CHECK(!ftruncate(out_fd, 0) && lseek(out_fd, 0, SEEK_SET) == 0,
 	      "reset output");
 	o.fd = out_fd;
-	CHECK(!write_sigs(&o, ls), "write_sigs failed");
+	write_sigs(&o, ls);
 	end = lseek(out_fd, 0, SEEK_CUR);
 	buf = malloc(end ? end : 1);
 	CHECK(buf && !read_full(out_fd, buf, end, 0), "read back");
@@ -172,7 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* The blobs are the file's bytes there. */
-	CHECK(!load_sigs(fd, "fuzz input", &ls), "load_sigs failed");
+	load_sigs(fd, "fuzz input", &ls);
 	for (i = 0; i < ls.n; i++)
 		for (j = 0; j < ls.sig[i].len; j++)
 			CHECK(ls.sig[i].der[j] == fuzz_file_byte(&f, ls.sig[i].off + j),

@@ -25,7 +25,7 @@ export SIGN_EBPF=$PRIV/sign-ebpf
 export EXTRACT_SKEL=$ROOT/scripts/hornet/extract-skel.sh
 
 # shellcheck disable=SC2046 # pkg-config prints a list of options
-if ! cc -O2 -Wall -Werror -o "$SIGN_EBPF.tmp" "$ROOT/scripts/hornet/sign-ebpf.c" \
+if ! cc -O2 -Wall -Werror -o "$SIGN_EBPF.tmp" "$ROOT"/scripts/hornet/*.c \
 	$(pkg-config --cflags --libs libcrypto); then
 	echo "host: cannot build sign-ebpf" >&2
 	printf '1..1\nnot ok 1 - build sign-ebpf with -Wall -Werror\n' > "$TAPDIR/host.tap"
