@@ -80,9 +80,9 @@ __u8 *sign_payload(EVP_PKEY *pkey, X509 *cert, const EVP_MD *md,
 	n = i2d_CMS_ContentInfo(cms, &der);
 	if (n <= 0)
 		goto fail;
-	if ((size_t)n > HORNET_MAX_SIG_LEN - 1)
+	if ((size_t)n > HORNET_MAX_SIG_LEN)
 		die("signature is %d bytes, the kernel accepts at most %u", n,
-		    HORNET_MAX_SIG_LEN - 1);
+		    HORNET_MAX_SIG_LEN);
 	copy = malloc(n);
 	if (!copy)
 		goto fail;

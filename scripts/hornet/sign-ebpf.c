@@ -434,12 +434,6 @@ static int do_verify(const char *cert_path, const char *payload_path,
 		snprintf(where, sizeof(where), ", table entry %d of %u", i, ls.n);
 	}
 	s = &ls.sig[i];
-	if (s->len > HORNET_MAX_SIG_LEN - 1) {
-		/* lib/asn1_decoder.c refuses inputs above 65535 bytes. */
-		reject(loader, "EBADMSG", "sig_len %u exceeds the kernel ASN.1 decoder's limit",
-		       s->len);
-		goto out;
-	}
 	der = malloc(s->len);
 	if (!der)
 		die("out of memory");

@@ -36,7 +36,8 @@
 #define HORNET_MAGIC		"~eBPF signature appended~\n"
 #define HORNET_MAGIC_LEN	(sizeof(HORNET_MAGIC) - 1)	/* 26 bytes */
 #define HORNET_PKEY_ID_PKCS7	2
-#define HORNET_MAX_SIG_LEN	65536U			/* kernel cap */
+/* The kernel's cap (hornet.h): the most lib/asn1_decoder.c accepts. */
+#define HORNET_MAX_SIG_LEN	65535U
 #define HORNET_MAX_PAYLOAD	(16U * 1024 * 1024)		/* kernel cap, E2BIG */
 #define MAX_SMALL_FILE		(1024U * 1024)		/* certificates, keys */
 #define COPY_BUF_SIZE		(64U * 1024)

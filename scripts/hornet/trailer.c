@@ -47,7 +47,7 @@ static __u32 get_be32(const __u8 *p)
  * @why: out: reason for TRAILER_BAD / TRAILER_IOERR
  *
  * Applies the kernel's rules in the kernel's order: magic, id_type == 2,
- * every other field zero, 0 < sig_len <= 65536, sig_len <= bytes before the
+ * every other field zero, 0 < sig_len <= 65535, sig_len <= bytes before the
  * trailer.  Lengths are compared before anything is subtracted.  Reads only
  * the last HORNET_TRAILER_LEN bytes.
  *
@@ -94,7 +94,7 @@ static enum trailer_state parse_trailer(int fd, off_t size, off_t *sig_off,
 		return TRAILER_BAD;
 	}
 	if (len > HORNET_MAX_SIG_LEN) {
-		*why = "sig_len is larger than 65536";
+		*why = "sig_len is larger than 65535";
 		return TRAILER_BAD;
 	}
 	if ((off_t)len > before) {
@@ -131,7 +131,7 @@ static void build_siginfo(struct hornet_siginfo *si, size_t der_len)
  * Applies the kernel's rules in the kernel's order: the file holds the
  * 8 byte footer; its reserved field is 0; 1 <= nr_entries <= 16; the file
  * holds the entries; then for each entry in turn its reserved field is 0,
- * 1 <= sig_len <= 65536 and its digest differs from every earlier entry's;
+ * 1 <= sig_len <= 65535 and its digest differs from every earlier entry's;
  * last, the sum of all sig_len (below 2^21, so it cannot overflow) is at
  * most the number of bytes before the table.  Reads at most the last
  * HORNET_TABLE_END_LEN + HORNET_MAX_SIGS * 40 = 674 bytes of the file.

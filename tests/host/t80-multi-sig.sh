@@ -275,7 +275,7 @@ mk n17;		patch "$T/H.n17" 34 '\0\0\0\21'
 mk ent-res;	patch "$T/H.ent-res" $((E1 - 36)) '\0\0\1\0'
 mk len0;	patch "$T/H.len0" $((E0 - 32)) '\0\0\0\0'
 mk len65537;	patch "$T/H.len65537" $((E1 - 32)) '\0\1\0\1'
-mk total;	patch "$T/H.total" $((E0 - 32)) '\0\1\0\0'
+mk total;	patch "$T/H.total" $((E0 - 32)) '\0\0\377\377'
 mk dup;		digest "$T/p0" > "$T/d0"
 		dd if="$T/d0" of="$T/H.dup" bs=1 seek=$(($(size "$T/H.dup") - E1)) conv=notrunc status=none
 printf '%s\n' "$TMAGIC" > "$T/H.magic-only"
@@ -286,8 +286,8 @@ declare -A why=(
 	[n0]='nr_entries is 0 \(must be 1 to 16\)'
 	[n17]='nr_entries is 17 \(must be 1 to 16\)'
 	[ent-res]='reserved field of entry 1 is not zero'
-	[len0]='sig_len of entry 0 is 0 \(must be 1 to 65536\)'
-	[len65537]='sig_len of entry 1 is 65537 \(must be 1 to 65536\)'
+	[len0]='sig_len of entry 0 is 0 \(must be 1 to 65535\)'
+	[len65537]='sig_len of entry 1 is 65537 \(must be 1 to 65535\)'
 	[total]='signatures \([0-9]+ bytes\) are longer than the [0-9]+ bytes before the table'
 	[dup]='entries 0 and 1 are for the same payload \(duplicate SHA-256\)'
 	[magic-only]='file too short for the signature table footer'
