@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest_harness.h"
+#include "hornet_util.h"
 
 #define HORNET_MAGIC		"~eBPF signature appended~\n"
 #define HORNET_MAGIC_LEN	(sizeof(HORNET_MAGIC) - 1)
@@ -231,24 +232,6 @@ static inline int load_signed_image(const char *path, struct loader_image *img)
 		return -EBADMSG;
 	img->elf_len = tail - img->blob_len;
 	img->blob = img->buf + img->elf_len;
-	return 0;
-}
-
-static inline int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= n;
-	}
 	return 0;
 }
 
