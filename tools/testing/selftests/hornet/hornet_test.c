@@ -145,7 +145,7 @@ TEST_F(hornet, flip_data_last_refused)
 	expect_errno(_metadata, EKEYREJECTED, &res);
 }
 
-/* H10: the loader map must be frozen before BPF_PROG_LOAD. */
+/* The loader map must be frozen before BPF_PROG_LOAD. */
 TEST_F(hornet, unfrozen_loader_map_refused)
 {
 	char path[PATH_MAX];
@@ -157,7 +157,7 @@ TEST_F(hornet, unfrozen_loader_map_refused)
 	ASSERT_NE(NULL, strstr(res.out, "load loader prog"));
 }
 
-/* H10: once loaded, the signed map cannot be rewritten from userspace. */
+/* Once loaded, the signed map cannot be rewritten from userspace. */
 TEST_F(hornet, frozen_loader_map_stays_frozen)
 {
 	char path[PATH_MAX];
@@ -187,9 +187,10 @@ TEST_F(hornet, shared_blob_refused)
 }
 
 /*
- * H09: the payload signed at build time is the payload of what the loader
- * passes to bpf(). The loader here has no SHA-256 and writes the map
- * record's digest as zeros; the signed loads check the digest itself.
+ * No generator drift: the payload signed at build time is the payload of
+ * what the loader passes to bpf(). The loader here has no SHA-256 and
+ * writes the map record's digest as zeros; the signed loads check the
+ * digest itself.
  */
 #define PAYLOAD_DIGEST_OFF	(32 + 32)	/* header, then the record's fields */
 #define PAYLOAD_DIGEST_LEN	32
@@ -222,7 +223,7 @@ TEST_F(hornet, payload_matches_loader)
 }
 
 /*
- * H02/H03: a trailer appended after the magic (file modified after signing)
+ * A trailer appended after the magic (file modified after signing)
  * means the file no longer ends in a trailer: treated as unsigned.
  */
 TEST_F(hornet, bytes_after_trailer_unsigned)
@@ -242,8 +243,9 @@ TEST_F(hornet, bytes_after_trailer_unsigned)
 }
 
 /*
- * Crafted trailers on copies of the signed loader (hostile inputs H01-H04,
- * H12). Each copy is [ELF][hole][blob][struct module_signature][magic].
+ * Crafted trailers on copies of the signed loader: wrapping lengths, short
+ * and huge files, the size cap, garbage PKCS#7. Each copy is
+ * [ELF][hole][blob][struct module_signature][magic].
  */
 enum blob_kind {
 	BLOB_VALID,		/* the real PKCS#7 blob */
@@ -309,7 +311,7 @@ FIXTURE_VARIANT_ADD(trailer, valid_copy) {
 	.blob = BLOB_VALID, .expect = 0, .check_mem = true,
 };
 
-/* H01: lengths that wrap when added or subtracted. */
+/* Lengths that wrap when added or subtracted. */
 FIXTURE_VARIANT_ADD(trailer, sig_len_ffffff00_with_ids) {
 	.blob = BLOB_VALID, .len_kind = SIG_LEN_FIXED, .sig_len = 0xffffff00,
 	.sig = SIG(.signer_len = 0x80, .key_id_len = 0x80),
@@ -336,7 +338,7 @@ FIXTURE_VARIANT_ADD(trailer, sig_len_past_start_of_file) {
 	.expect = EBADMSG,
 };
 
-/* H03: magic without a struct module_signature in front of it. */
+/* Magic without a struct module_signature in front of it. */
 FIXTURE_VARIANT_ADD(trailer, magic_only) {
 	.blob = BLOB_NONE, .magic_only = true, .expect = EBADMSG,
 };
@@ -385,7 +387,7 @@ FIXTURE_VARIANT_ADD(trailer, pad2_set) {
 	.blob = BLOB_VALID, .sig = SIG(.pad = { 0, 0, 0x80 }), .expect = EBADMSG,
 };
 
-/* H04: signature size cap, and H12: garbage PKCS#7. */
+/* The signature size cap, and garbage PKCS#7. */
 FIXTURE_VARIANT_ADD(trailer, sig_len_0) {
 	.blob = BLOB_NONE, .expect = EBADMSG,
 };
@@ -455,7 +457,7 @@ FIXTURE_VARIANT_ADD(trailer, flipped_signature_value) {
 	.blob = BLOB_FLIPPED, .flip_off = -1, .expect = EKEYREJECTED,
 };
 
-/* H12-H14: PKCS#7 that sign-ebpf would not write, made by openssl. */
+/* PKCS#7 that sign-ebpf would not write, made by openssl. */
 FIXTURE_VARIANT_ADD(trailer, cms_signed_attributes) {
 	.blob = BLOB_FILE, .file = "signed_attrs.der", .expect = EBADMSG,
 };
@@ -511,7 +513,7 @@ FIXTURE_VARIANT_ADD(trailer, cms_sha3_256_digest) {
 	.blob = BLOB_FILE, .file = "sha3_256.der", .expect = ENOPKG,
 };
 
-/* H02: huge sparse loaders: size must not matter. */
+/* Huge sparse loaders: size must not matter. */
 FIXTURE_VARIANT_ADD(trailer, sparse_1_9g_sig_len_700m) {
 	.blob = BLOB_NONE, .len_kind = SIG_LEN_FIXED, .sig_len = 700000000,
 	.file_size = 1900000000ULL, .check_mem = true, .expect = EBADMSG,
@@ -664,7 +666,7 @@ static int run_with_blob(struct __test_metadata *_metadata,
 	return res->status;
 }
 
-/* H12: every truncation of the valid PKCS#7 blob is malformed. */
+/* Every truncation of the valid PKCS#7 blob is malformed. */
 TEST_F_TIMEOUT(hornet, every_truncation_malformed, 600)
 {
 	char signed_path[PATH_MAX];
@@ -690,7 +692,7 @@ TEST_F_TIMEOUT(hornet, every_truncation_malformed, 600)
 }
 
 /*
- * H12: every byte of the valid blob inverted in turn. The answer must be
+ * Every byte of the valid blob inverted in turn. The answer must be
  * one of the documented refusals; a change that leaves the signature valid
  * (a byte the kernel does not use) may load, and is logged.
  */
@@ -994,7 +996,7 @@ TEST_F(hornet, multi_swapped_digests_rejected)
 
 /*
  * Hand-built programs (hornet_raw_loader): every map-reference form, index
- * edge cases, map types and malformed references (H05-H08, H10). Each case
+ * edge cases, map types, unfrozen maps and malformed references. Each case
  * runs from raw/<case>.signed, signed at build time over that case's payload.
  */
 FIXTURE(raw) {
@@ -1018,7 +1020,7 @@ FIXTURE_TEARDOWN(raw)
 {
 }
 
-/* H06: each BPF_LD_IMM64 form, alone and mixed. */
+/* Each BPF_LD_IMM64 form, alone and mixed. */
 FIXTURE_VARIANT_ADD(raw, no_maps) {
 	.name = "no_maps", .expect = 0,
 };
@@ -1043,7 +1045,7 @@ FIXTURE_VARIANT_ADD(raw, mixed_fd_idx) {
 	.name = "mixed_fd_idx", .expect = 0,
 };
 
-/* H07: index edge cases. */
+/* Index edge cases. */
 FIXTURE_VARIANT_ADD(raw, same_idx_thrice) {
 	.name = "same_idx_thrice", .expect = 0,
 };
@@ -1088,7 +1090,7 @@ FIXTURE_VARIANT_ADD(raw, payload_over_16m) {
 	.name = "payload_over_16m", .expect = E2BIG,
 };
 
-/* H08: all of a map, and only plain arrays. */
+/* All of a map, and only plain arrays. */
 FIXTURE_VARIANT_ADD(raw, two_elements) {
 	.name = "two_elements", .expect = 0,
 };
@@ -1130,7 +1132,7 @@ FIXTURE_VARIANT_ADD(raw, array_with_spin_lock) {
 	.name = "array_with_spin_lock", .expect = EOPNOTSUPP,
 };
 
-/* H11: frozen map written by the signed program itself, then run again. */
+/* A frozen map written by the signed program itself, then run again. */
 FIXTURE_VARIANT_ADD(raw, map_written_by_program) {
 	.name = "map_written_by_program", .expect = EKEYREJECTED,
 	.step = "run 2 of the program",
@@ -1166,12 +1168,12 @@ FIXTURE_VARIANT_ADD(raw, map_in_outer_before_load) {
 	.step = "load map_in_outer_before_load",
 };
 
-/* H10: unfrozen map. */
+/* An unfrozen map. */
 FIXTURE_VARIANT_ADD(raw, unfrozen_array) {
 	.name = "unfrozen_array", .expect = EPERM,
 };
 
-/* H05 and the errno table: references that name no map, bad streams. */
+/* The errno table: references that name no map, bad streams. */
 FIXTURE_VARIANT_ADD(raw, closed_fd) {
 	.name = "closed_fd", .expect = EBADF,
 };
@@ -1536,7 +1538,7 @@ TEST_F_TIMEOUT(hornet, diff_verdicts, 900)
 }
 
 /*
- * H05: many accepted and refused checks leave kernel memory flat, and
+ * Many accepted and refused checks leave kernel memory flat, and
  * every map and program is gone once the loader has exited.
  */
 static void loop_loads(struct __test_metadata *_metadata,
