@@ -70,104 +70,96 @@ TEST_F(hornet, unsigned_refused)
 	ASSERT_LE(progs_after, progs);
 }
 
+/*
+ * Loaders run with arguments, each case judged by the loader's exit status
+ * (0 or the errno of the step that failed) and, where set, a piece of its
+ * output. @file is found next to this test; @args end at the first NULL.
+ */
+FIXTURE(loader) {
+	char dir[1024];
+};
+
+FIXTURE_VARIANT(loader) {
+	const char *file;
+	const char *args[4];
+	int expect;
+	const char *out;
+	bool needs_btf;
+};
+
+FIXTURE_SETUP(loader)
+{
+	if (!hornet_active())
+		SKIP(return, "Hornet is not an active LSM");
+	ASSERT_EQ(0, exe_dir(self->dir, sizeof(self->dir)));
+}
+
+FIXTURE_TEARDOWN(loader)
+{
+}
+
 /* Every digest sign-ebpf offers verifies in the kernel. */
-TEST_F(hornet, signed_sha384_loads_and_runs)
-{
-	char path[PATH_MAX];
-	struct run_result res;
+FIXTURE_VARIANT_ADD(loader, signed_sha384_loads_and_runs) {
+	.file = "hornet_counter_loader.sha384",
+	.args = { "run", "16" },
+	.expect = 0,
+	.out = "packets=16 map=16 ",
+};
 
-	companion(path, sizeof(path), self->dir, "hornet_counter_loader.sha384");
-	run_logged(_metadata, &res, NULL, NULL, path, "run", "16", NULL);
-	expect_errno(_metadata, 0, &res);
-	ASSERT_NE(NULL, strstr(res.out, "packets=16 map=16 "));
-}
+FIXTURE_VARIANT_ADD(loader, signed_sha512_loads_and_runs) {
+	.file = "hornet_counter_loader.sha512",
+	.args = { "run", "16" },
+	.expect = 0,
+	.out = "packets=16 map=16 ",
+};
 
-TEST_F(hornet, signed_sha512_loads_and_runs)
-{
-	char path[PATH_MAX];
-	struct run_result res;
+FIXTURE_VARIANT_ADD(loader, untrusted_key_refused) {
+	.file = LOADER_UNTRUSTED,
+	.args = { "run" },
+	.expect = ENOKEY,
+};
 
-	companion(path, sizeof(path), self->dir, "hornet_counter_loader.sha512");
-	run_logged(_metadata, &res, NULL, NULL, path, "run", "16", NULL);
-	expect_errno(_metadata, 0, &res);
-	ASSERT_NE(NULL, strstr(res.out, "packets=16 map=16 "));
-}
+/* The immediate of the first instruction (not an ld_imm64). */
+FIXTURE_VARIANT_ADD(loader, flip_insn_first_refused) {
+	.file = LOADER_SIGNED,
+	.args = { "flip-insn", "4" },
+	.expect = EKEYREJECTED,
+};
 
-TEST_F(hornet, untrusted_key_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
+/* The immediate of the final exit instruction. */
+FIXTURE_VARIANT_ADD(loader, flip_insn_last_refused) {
+	.file = LOADER_SIGNED,
+	.args = { "flip-insn", "-4" },
+	.expect = EKEYREJECTED,
+};
 
-	companion(path, sizeof(path), self->dir, LOADER_UNTRUSTED);
-	run_logged(_metadata, &res, NULL, NULL, path, "run", NULL);
-	expect_errno(_metadata, ENOKEY, &res);
-}
+FIXTURE_VARIANT_ADD(loader, flip_data_first_refused) {
+	.file = LOADER_SIGNED,
+	.args = { "flip-data", "0" },
+	.expect = EKEYREJECTED,
+};
 
-TEST_F(hornet, flip_insn_first_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	/* The immediate of the first instruction (not an ld_imm64). */
-	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
-	run_logged(_metadata, &res, NULL, NULL, path, "flip-insn", "4", NULL);
-	expect_errno(_metadata, EKEYREJECTED, &res);
-}
-
-TEST_F(hornet, flip_insn_last_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	/* The immediate of the final exit instruction. */
-	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
-	run_logged(_metadata, &res, NULL, NULL, path, "flip-insn", "-4", NULL);
-	expect_errno(_metadata, EKEYREJECTED, &res);
-}
-
-TEST_F(hornet, flip_data_first_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
-	run_logged(_metadata, &res, NULL, NULL, path, "flip-data", "0", NULL);
-	expect_errno(_metadata, EKEYREJECTED, &res);
-}
-
-TEST_F(hornet, flip_data_last_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
-	run_logged(_metadata, &res, NULL, NULL, path, "flip-data", "-1", NULL);
-	expect_errno(_metadata, EKEYREJECTED, &res);
-}
+FIXTURE_VARIANT_ADD(loader, flip_data_last_refused) {
+	.file = LOADER_SIGNED,
+	.args = { "flip-data", "-1" },
+	.expect = EKEYREJECTED,
+};
 
 /* The loader map must be frozen before BPF_PROG_LOAD. */
-TEST_F(hornet, unfrozen_loader_map_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
-	run_logged(_metadata, &res, NULL, NULL, path, "unfrozen", NULL);
-	expect_errno(_metadata, EPERM, &res);
-	ASSERT_NE(NULL, strstr(res.out, "load loader prog"));
-}
+FIXTURE_VARIANT_ADD(loader, unfrozen_loader_map_refused) {
+	.file = LOADER_SIGNED,
+	.args = { "unfrozen" },
+	.expect = EPERM,
+	.out = "load loader prog",
+};
 
 /* Once loaded, the signed map cannot be rewritten from userspace. */
-TEST_F(hornet, frozen_loader_map_stays_frozen)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
-	run_logged(_metadata, &res, NULL, NULL, path, "update-after-load", NULL);
-	expect_errno(_metadata, EPERM, &res);
-	ASSERT_NE(NULL, strstr(res.out, "update loader map after load"));
-}
+FIXTURE_VARIANT_ADD(loader, frozen_loader_map_stays_frozen) {
+	.file = LOADER_SIGNED,
+	.args = { "update-after-load" },
+	.expect = EPERM,
+	.out = "update loader map after load",
+};
 
 /*
  * Two loads of the signed loader on one frozen loader map: the second is
@@ -175,15 +167,145 @@ TEST_F(hornet, frozen_loader_map_stays_frozen)
  * processes could run both at once on shared data, each binding the
  * other's descriptors (found by an outside review).
  */
-TEST_F(hornet, shared_blob_refused)
+FIXTURE_VARIANT_ADD(loader, shared_blob_refused) {
+	.file = LOADER_SIGNED,
+	.args = { "shared-blob" },
+	.expect = EBUSY,
+	.out = "load a second loader on the same data",
+};
+
+/*
+ * BPF_SKEL_KERNEL in the context makes the loader read initial values
+ * with bpf_probe_read_kernel(): with .bss's initial value pointing at a
+ * kernel symbol, the loader would copy kernel memory into a map that
+ * userspace reads. The loader's run is refused.
+ */
+FIXTURE_VARIANT_ADD(loader, skel_kernel_refused) {
+	.file = LOADER_SIGNED,
+	.args = { "skel-kernel" },
+	.expect = EPERM,
+	.out = "failed to execute loader prog",
+};
+
+/*
+ * Control: the real programs of a signed light skeleton (here its socket
+ * filter) may be run with BPF_PROG_RUN by a multi-threaded process.
+ */
+FIXTURE_VARIANT_ADD(loader, mt_run_socket_filter_allowed) {
+	.file = LOADER_SIGNED,
+	.args = { "mt-run" },
+	.expect = 0,
+	.out = "mt-run: ok: retval=50 packets=1 bytes=50",
+};
+
+/*
+ * A program from the kernel tree (selftests/bpf/progs/atomics.c, a light
+ * skeleton upstream too): signed it loads and runs, tampered it does not.
+ */
+FIXTURE_VARIANT_ADD(loader, tree_atomics_signed_runs) {
+	.file = "hornet_atomics_loader.signed",
+	.args = { "run" },
+	.expect = 0,
+	.out = ": ok: ",
+};
+
+FIXTURE_VARIANT_ADD(loader, tree_atomics_unsigned_refused) {
+	.file = "hornet_atomics_loader",
+	.args = { "run" },
+	.expect = ENODATA,
+};
+
+FIXTURE_VARIANT_ADD(loader, tree_atomics_flip_insn_refused) {
+	.file = "hornet_atomics_loader.signed",
+	.args = { "flip-insn", "-4" },
+	.expect = EKEYREJECTED,
+};
+
+FIXTURE_VARIANT_ADD(loader, tree_atomics_flip_data_refused) {
+	.file = "hornet_atomics_loader.signed",
+	.args = { "flip-data", "0" },
+	.expect = EKEYREJECTED,
+};
+
+/*
+ * A second program from the kernel tree (selftests/bpf/progs/test_ringbuf.c,
+ * a light skeleton upstream too): fentry plus a ring buffer. Attaching
+ * fentry needs kernel BTF; the refusals happen before that.
+ */
+FIXTURE_VARIANT_ADD(loader, tree_ringbuf_signed_runs) {
+	.file = "hornet_ringbuf_loader.signed",
+	.args = { "run" },
+	.expect = 0,
+	.out = ": ok: ",
+	.needs_btf = true,
+};
+
+FIXTURE_VARIANT_ADD(loader, tree_ringbuf_unsigned_refused) {
+	.file = "hornet_ringbuf_loader",
+	.args = { "run" },
+	.expect = ENODATA,
+};
+
+FIXTURE_VARIANT_ADD(loader, tree_ringbuf_flip_insn_refused) {
+	.file = "hornet_ringbuf_loader.signed",
+	.args = { "flip-insn", "4" },
+	.expect = EKEYREJECTED,
+};
+
+FIXTURE_VARIANT_ADD(loader, tree_ringbuf_flip_data_refused) {
+	.file = "hornet_ringbuf_loader.signed",
+	.args = { "flip-data", "-1" },
+	.expect = EKEYREJECTED,
+};
+
+/*
+ * A signed map element iterator that writes the values it visits
+ * (hornet_iter_loader): it must not reach a frozen array, the home of a
+ * light-skeleton loader's data. It cannot be attached to one, and an array
+ * cannot be frozen while it is attached. The control shows the iterator
+ * attaches to and writes an array that is not frozen.
+ */
+FIXTURE_VARIANT_ADD(loader, iter_writer_frozen_refused) {
+	.file = "hornet_iter_loader.signed",
+	.args = { "attach-frozen" },
+	.expect = EPERM,
+	.out = "attach the iterator to a frozen array",
+};
+
+FIXTURE_VARIANT_ADD(loader, iter_writer_blocks_freeze) {
+	.file = "hornet_iter_loader.signed",
+	.args = { "freeze-attached" },
+	.expect = EBUSY,
+	.out = "freeze the array while the iterator",
+};
+
+FIXTURE_VARIANT_ADD(loader, iter_writer_open_array_control) {
+	.file = "hornet_iter_loader.signed",
+	.args = { "attach-open" },
+	.expect = 0,
+	.out = "(rewritten)",
+};
+
+/* An unsigned program that references nothing is still refused. */
+FIXTURE_VARIANT_ADD(loader, raw_unsigned_refused) {
+	.file = "hornet_raw_loader",
+	.args = { "no_maps" },
+	.expect = ENODATA,
+};
+
+TEST_F(loader, run)
 {
+	const char *const *a = variant->args;
 	char path[PATH_MAX];
 	struct run_result res;
 
-	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
-	run_logged(_metadata, &res, NULL, NULL, path, "shared-blob", NULL);
-	expect_errno(_metadata, EBUSY, &res);
-	ASSERT_NE(NULL, strstr(res.out, "load a second loader on the same data"));
+	if (variant->needs_btf && access("/sys/kernel/btf/vmlinux", R_OK))
+		SKIP(return, "kernel without BTF (CONFIG_DEBUG_INFO_BTF)");
+	companion(path, sizeof(path), self->dir, variant->file);
+	run_logged(_metadata, &res, NULL, NULL, path, a[0], a[1], a[2], NULL);
+	expect_errno(_metadata, variant->expect, &res);
+	if (variant->out)
+		ASSERT_NE(NULL, strstr(res.out, variant->out));
 }
 
 /*
@@ -774,99 +896,6 @@ TEST_F_TIMEOUT(hornet, padded_1g_accepted, 120)
 }
 
 /*
- * A program from the kernel tree (selftests/bpf/progs/atomics.c, a light
- * skeleton upstream too): signed it loads and runs, tampered it does not.
- */
-TEST_F(hornet, tree_atomics_signed_runs)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, "hornet_atomics_loader.signed");
-	run_logged(_metadata, &res, NULL, NULL, path, "run", NULL);
-	expect_errno(_metadata, 0, &res);
-	ASSERT_NE(NULL, strstr(res.out, ": ok: "));
-}
-
-TEST_F(hornet, tree_atomics_unsigned_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, "hornet_atomics_loader");
-	run_logged(_metadata, &res, NULL, NULL, path, "run", NULL);
-	expect_errno(_metadata, ENODATA, &res);
-}
-
-TEST_F(hornet, tree_atomics_flip_insn_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, "hornet_atomics_loader.signed");
-	run_logged(_metadata, &res, NULL, NULL, path, "flip-insn", "-4", NULL);
-	expect_errno(_metadata, EKEYREJECTED, &res);
-}
-
-TEST_F(hornet, tree_atomics_flip_data_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, "hornet_atomics_loader.signed");
-	run_logged(_metadata, &res, NULL, NULL, path, "flip-data", "0", NULL);
-	expect_errno(_metadata, EKEYREJECTED, &res);
-}
-
-/*
- * A second program from the kernel tree (selftests/bpf/progs/test_ringbuf.c,
- * a light skeleton upstream too): fentry plus a ring buffer. Attaching
- * fentry needs kernel BTF; the refusals happen before that.
- */
-TEST_F(hornet, tree_ringbuf_signed_runs)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		SKIP(return, "kernel without BTF (CONFIG_DEBUG_INFO_BTF)");
-	companion(path, sizeof(path), self->dir, "hornet_ringbuf_loader.signed");
-	run_logged(_metadata, &res, NULL, NULL, path, "run", NULL);
-	expect_errno(_metadata, 0, &res);
-	ASSERT_NE(NULL, strstr(res.out, ": ok: "));
-}
-
-TEST_F(hornet, tree_ringbuf_unsigned_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, "hornet_ringbuf_loader");
-	run_logged(_metadata, &res, NULL, NULL, path, "run", NULL);
-	expect_errno(_metadata, ENODATA, &res);
-}
-
-TEST_F(hornet, tree_ringbuf_flip_insn_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, "hornet_ringbuf_loader.signed");
-	run_logged(_metadata, &res, NULL, NULL, path, "flip-insn", "4", NULL);
-	expect_errno(_metadata, EKEYREJECTED, &res);
-}
-
-TEST_F(hornet, tree_ringbuf_flip_data_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, "hornet_ringbuf_loader.signed");
-	run_logged(_metadata, &res, NULL, NULL, path, "flip-data", "-1", NULL);
-	expect_errno(_metadata, EKEYREJECTED, &res);
-}
-
-/*
  * Three light skeletons in one executable (hornet_multi_loader: Hornet's
  * counter and the tree's atomics and test_ringbuf), signed with a signature
  * table: each load picks the signature of its own payload, so removing or
@@ -1234,46 +1263,6 @@ TEST_F(raw, load)
 }
 
 /*
- * A signed map element iterator that writes the values it visits
- * (hornet_iter_loader): it must not reach a frozen array, the home of a
- * light-skeleton loader's data. It cannot be attached to one, and an array
- * cannot be frozen while it is attached. The control shows the iterator
- * attaches to and writes an array that is not frozen.
- */
-TEST_F(hornet, iter_writer_frozen_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, "hornet_iter_loader.signed");
-	run_logged(_metadata, &res, NULL, NULL, path, "attach-frozen", NULL);
-	expect_errno(_metadata, EPERM, &res);
-	ASSERT_NE(NULL, strstr(res.out, "attach the iterator to a frozen array"));
-}
-
-TEST_F(hornet, iter_writer_blocks_freeze)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, "hornet_iter_loader.signed");
-	run_logged(_metadata, &res, NULL, NULL, path, "freeze-attached", NULL);
-	expect_errno(_metadata, EBUSY, &res);
-	ASSERT_NE(NULL, strstr(res.out, "freeze the array while the iterator"));
-}
-
-TEST_F(hornet, iter_writer_open_array_control)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, "hornet_iter_loader.signed");
-	run_logged(_metadata, &res, NULL, NULL, path, "attach-open", NULL);
-	expect_errno(_metadata, 0, &res);
-	ASSERT_NE(NULL, strstr(res.out, "(rewritten)"));
-}
-
-/*
  * Keyrings (lab/keys.sh). The kernel trusts the signing CA. A key that CA
  * signed is refused until its certificate joins .secondary_trusted_keys
  * at run time, and accepted after. A certificate no trusted key signed
@@ -1389,17 +1378,6 @@ TEST_F(hornet, bpf_lsm_sees_kernel_flag)
 	ASSERT_NE(NULL, strstr(res.out, " 2 load(s) by "));
 	ASSERT_NE(NULL, strstr(res.out, "load 0: prog_type 31 kernel=0"));
 	ASSERT_NE(NULL, strstr(res.out, "load 1: prog_type 1 kernel=1"));
-}
-
-/* An unsigned program that references nothing is still refused. */
-TEST_F(hornet, raw_unsigned_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, "hornet_raw_loader");
-	run_logged(_metadata, &res, NULL, NULL, path, "no_maps", NULL);
-	expect_errno(_metadata, ENODATA, &res);
 }
 
 /*
@@ -1838,23 +1816,6 @@ TEST_F_TIMEOUT(hornet, race_run_swap, 600)
 }
 
 /*
- * BPF_SKEL_KERNEL in the context makes the loader read initial values
- * with bpf_probe_read_kernel(): with .bss's initial value pointing at a
- * kernel symbol, the loader would copy kernel memory into a map that
- * userspace reads. The loader's run is refused.
- */
-TEST_F(hornet, skel_kernel_refused)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
-	run_logged(_metadata, &res, NULL, NULL, path, "skel-kernel", NULL);
-	expect_errno(_metadata, EPERM, &res);
-	ASSERT_NE(NULL, strstr(res.out, "failed to execute loader prog"));
-}
-
-/*
  * An io-wq worker shares the descriptor table: the loader's run is refused
  * while one exists (EBUSY).
  */
@@ -1869,21 +1830,6 @@ TEST_F(hornet, io_uring_worker_refused)
 	ASSERT_NE(NULL, strstr(res.out, "io-wq worker(s) blocked"));
 	expect_errno(_metadata, EBUSY, &res);
 	ASSERT_NE(NULL, strstr(res.out, "failed to execute loader prog"));
-}
-
-/*
- * Control: the real programs of a signed light skeleton (here its socket
- * filter) may be run with BPF_PROG_RUN by a multi-threaded process.
- */
-TEST_F(hornet, mt_run_socket_filter_allowed)
-{
-	char path[PATH_MAX];
-	struct run_result res;
-
-	companion(path, sizeof(path), self->dir, LOADER_SIGNED);
-	run_logged(_metadata, &res, NULL, NULL, path, "mt-run", NULL);
-	expect_errno(_metadata, 0, &res);
-	ASSERT_NE(NULL, strstr(res.out, "mt-run: ok: retval=50 packets=1 bytes=50"));
 }
 
 TEST_HARNESS_MAIN
