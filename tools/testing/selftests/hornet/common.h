@@ -387,7 +387,7 @@ static inline int make_tmpdir(char *tmp, size_t size)
 	if (!base || !*base)
 		base = "/tmp";
 	mkdir(base, 01777);
-	snprintf(tmp, size, "%s/hornet_test.XXXXXX", base);
+	snprintf(tmp, size, "%s/hornet_selftest.XXXXXX", base);
 	return mkdtemp(tmp) ? 0 : -errno;
 }
 

@@ -6,7 +6,7 @@
 #
 # Build-time helper of the Hornet selftests: write PKCS#7 (CMS) blobs over
 # <payload> that sign-ebpf would never produce, one DER file per case, into
-# <out-dir>. hornet_test appends each to a copy of the loader and checks
+# <out-dir>. trailer_test appends each to a copy of the loader and checks
 # the kernel's answer. Needs openssl; keys for the untrusted cases are made
 # in <work-dir>. With <keys-dir> (the lab's keys, HORNET_KEYS_DIR), also
 # blobs signed by its blacklisted_key.pem, whose certificate chains to the
