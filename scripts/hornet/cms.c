@@ -423,7 +423,7 @@ bool check_cms(const char *loader, const __u8 *der, size_t der_len,
 		 * The kernel parses every embedded certificate with its own
 		 * X.509 parser and refuses the whole message when one fails
 		 * its checks, which OpenSSL does not reproduce (the
-		 * differential check, hornet_test's diff_verdicts, found
+		 * differential check, trailer_test's diff_verdicts, found
 		 * both kinds of difference). Only the given certificate
 		 * itself is known to pass them.
 		 */

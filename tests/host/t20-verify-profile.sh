@@ -136,7 +136,7 @@ head -c $((sz / 2)) "$T/good.p7s" > "$T/g3"; garbage "first half of a valid blob
 head -c $((sz - 1)) "$T/good.p7s" > "$T/g4"; garbage "valid blob minus its last byte" "$T/g4"
 { cat "$T/good.p7s"; printf '\0\0\0\0'; } > "$T/g5"
 # The kernel's BER decoder ignores what follows the object (seen by the
-# differential check, hornet_test's diff_verdicts): accepted, with a warning.
+# differential check, trailer_test's diff_verdicts): accepted, with a warning.
 attach "$T/g5" "$T/gb"
 check "pkcs7: valid blob plus 4 trailing bytes accepted, as by the kernel" verify "$T/gb"
 check "pkcs7: ... with a warning naming the 4 bytes" \

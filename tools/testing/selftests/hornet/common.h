@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest_harness.h"
+#include "hornet_util.h"
 
 #define HORNET_MAGIC		"~eBPF signature appended~\n"
 #define HORNET_MAGIC_LEN	(sizeof(HORNET_MAGIC) - 1)
@@ -234,24 +235,6 @@ static inline int load_signed_image(const char *path, struct loader_image *img)
 	return 0;
 }
 
-static inline int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /*
  * Write an executable: @elf_len bytes of @elf, a sparse hole of @hole bytes,
  * @blob_len bytes of @blob, then @sig (if not NULL) and the magic (if
@@ -404,7 +387,7 @@ static inline int make_tmpdir(char *tmp, size_t size)
 	if (!base || !*base)
 		base = "/tmp";
 	mkdir(base, 01777);
-	snprintf(tmp, size, "%s/hornet_test.XXXXXX", base);
+	snprintf(tmp, size, "%s/hornet_selftest.XXXXXX", base);
 	return mkdtemp(tmp) ? 0 : -errno;
 }
 

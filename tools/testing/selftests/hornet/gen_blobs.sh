@@ -6,7 +6,7 @@
 #
 # Build-time helper of the Hornet selftests: write PKCS#7 (CMS) blobs over
 # <payload> that sign-ebpf would never produce, one DER file per case, into
-# <out-dir>. hornet_test appends each to a copy of the loader and checks
+# <out-dir>. trailer_test appends each to a copy of the loader and checks
 # the kernel's answer. Needs openssl; keys for the untrusted cases are made
 # in <work-dir>. With <keys-dir> (the lab's keys, HORNET_KEYS_DIR), also
 # blobs signed by its blacklisted_key.pem, whose certificate chains to the
@@ -37,18 +37,18 @@ cms_trusted() {
 	cms_sign "$o" "$@" -signer "$cert" -inkey "$key"
 }
 
-# H14: signed attributes present (openssl's default), no certificates.
+# Signed attributes present (openssl's default), no certificates.
 cms_trusted "$out/signed_attrs.der" -md sha256 -nocerts
-# H14: content type other than data.
+# Content type other than data.
 cms_trusted "$out/content_type_not_data.der" -md sha256 -noattr -nocerts \
 	-econtent_type 1.2.840.113549.1.7.5
 # The payload embedded in the message instead of a detached signature.
 cms_trusted "$out/embedded_content.der" -md sha256 -noattr -nocerts -nodetach
-# H12: digests the kernel has (SHA-512) and has not (SHA3-256).
+# Digests the kernel has (SHA-512) and has not (SHA3-256).
 cms_trusted "$out/sha512.der" -md sha512 -noattr -nocerts
 cms_trusted "$out/sha3_256.der" -md sha3-256 -noattr -nocerts
 
-# H13: an untrusted CA and a bogus intermediate, embedded with the leaf.
+# An untrusted CA and a bogus intermediate, embedded with the leaf.
 cd "$work"
 "$openssl" req -new -x509 -newkey rsa:2048 -nodes -days 36500 \
 	-subj "/CN=Hornet selftest untrusted CA/" \
@@ -70,7 +70,7 @@ cms_sign "$out/untrusted_chain.der" -md sha256 -noattr \
 	-signer "$work/leaf.pem" -inkey "$work/leaf.key" \
 	-certfile "$work/chain.pem"
 
-# H13: a self-signed impostor with the trusted certificate's subject,
+# A self-signed impostor with the trusted certificate's subject,
 # issuer and serial number, but another key.
 "$openssl" req -new -newkey rsa:2048 -nodes -subj "/CN=impostor/" \
 	-keyout "$work/impostor.key" -out /dev/null 2>/dev/null
@@ -82,7 +82,7 @@ serial=$("$openssl" x509 -in "$cert" -noout -serial | cut -d= -f2)
 cms_sign "$out/impostor.der" -md sha256 -noattr -nocerts \
 	-signer "$work/impostor.pem" -inkey "$work/impostor.key"
 
-# H04: valid signatures of exactly 65535, 65536 (the cap) and 65537 bytes,
+# Valid signatures of exactly 65535, 65536 (the cap) and 65537 bytes,
 # padded with an embedded certificate whose comment extension has the right
 # size.
 "$openssl" genrsa -out "$work/pad.key" 2048 2>/dev/null

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared by the Hornet selftest loaders: the failure line the tests match
- * and a map lookup. Define HORNET_LOADER_NAME before including it; include
- * it after <bpf/skel_internal.h> or a light skeleton.
+ * (fail(), from hornet_util.h) and a map lookup. Define HORNET_LOADER_NAME
+ * before including it; include it after <bpf/skel_internal.h> or a light
+ * skeleton.
  */
 #ifndef HORNET_LOADER_H
 #define HORNET_LOADER_H
@@ -12,22 +13,7 @@
 #include <string.h>
 
 #include <bpf/skel_internal.h>
-
-/*
- * Print "<loader>: <step>: <ERRNO> (<n>)" and return the errno (EIO if 0);
- * @err may be negative.
- */
-static inline int fail(const char *step, int err)
-{
-	if (err < 0)
-		err = -err;
-	if (!err)
-		err = EIO;
-	printf("%s: %s: %s (%d)\n", HORNET_LOADER_NAME, step,
-	       strerrorname_np(err) ?: "?", err);
-	fflush(stdout);
-	return err;
-}
+#include "hornet_util.h"
 
 /* BPF_MAP_LOOKUP_ELEM of a u32 key: 0, or a negative errno. */
 static inline int map_lookup(int map_fd, __u32 key, void *value)

@@ -23,6 +23,8 @@
 #include <openssl/evp.h>
 #endif
 
+#include "hornet_util.h"
+
 #define HP_MAGIC	"HORNETPL"
 #define HP_VERSION	1
 #define HP_REF_IDX	0
@@ -59,23 +61,6 @@ static int hp_sha256(const void *buf, size_t len, unsigned char *out)
 	return 0;
 }
 
-static int hp_write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /*
  * Write the payload of a load of @insn_cnt instructions @insns with
  * program type @prog_type, @attach_type and @prog_flags, referencing the
@@ -95,7 +80,7 @@ static int hp_write_payload(int fd, __u32 prog_type, __u32 attach_type,
 	hp_le32(hdr + 20, prog_flags);
 	hp_le32(hdr + 24, insn_cnt);
 	hp_le32(hdr + 28, nr);
-	err = hp_write_all(fd, hdr, sizeof(hdr));
+	err = write_all(fd, hdr, sizeof(hdr));
 	for (i = 0; !err && i < nr; i++) {
 		const struct hp_map *m = &maps[i];
 
@@ -110,10 +95,10 @@ static int hp_write_payload(int fd, __u32 prog_type, __u32 attach_type,
 		err = hp_sha256(m->contents,
 				(size_t)m->value_size * m->max_entries, rec + 32);
 		if (!err)
-			err = hp_write_all(fd, rec, sizeof(rec));
+			err = write_all(fd, rec, sizeof(rec));
 	}
 	if (!err)
-		err = hp_write_all(fd, insns, (size_t)insn_cnt * sizeof(*insns));
+		err = write_all(fd, insns, (size_t)insn_cnt * sizeof(*insns));
 	return err;
 }
 

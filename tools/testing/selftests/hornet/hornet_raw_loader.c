@@ -2,7 +2,8 @@
 /*
  * Hornet selftest raw loader: hand-built instruction arrays that reference
  * maps in every BPF_LD_IMM64 form, plus the malformed references Hornet must
- * refuse (hostile inputs H05-H08, H10 and the errno table of Hornet.rst).
+ * refuse (unfrozen maps, references that name no map, and the errno table
+ * of Hornet.rst).
  *
  * Usage:
  *   hornet_raw_loader payload CASE FILE   write the payload Hornet will
@@ -181,13 +182,13 @@ static const struct raw_case cases[] = {
 	  .fd_array = { 0 }, .nr_fd_array = 1,
 	  .refs = { { BPF_PSEUDO_MAP_IDX_VALUE, REF_MAP, 0, 0 } },
 	  .nr_refs = 1 },
-	/* H06: FD and IDX forms mixed; IDX references come first. */
+	/* FD and IDX forms mixed; IDX references come first. */
 	{ .name = "mixed_fd_idx",
 	  .maps = { ARRAY1_AT(FD_BASE), ARRAY1_AT(FD_BASE + 1) },
 	  .nr_maps = 2, .fd_array = { 1 }, .nr_fd_array = 1,
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 },
 		    { BPF_PSEUDO_MAP_IDX, REF_MAP, 1, 0 } }, .nr_refs = 2 },
-	/* H07: one index three times: its contents are signed once. */
+	/* One index three times: its contents are signed once. */
 	{ .name = "same_idx_thrice",
 	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
 	  .fd_array = { 0 }, .nr_fd_array = 1,
@@ -195,13 +196,13 @@ static const struct raw_case cases[] = {
 		    { BPF_PSEUDO_MAP_IDX, REF_MAP, 0, 0 },
 		    { BPF_PSEUDO_MAP_IDX_VALUE, REF_MAP, 0, 0 } },
 	  .nr_refs = 3 },
-	/* H07: one map through an index and through its fd: refused. */
+	/* One map through an index and through its fd: refused. */
 	{ .name = "same_map_idx_and_fd",
 	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
 	  .fd_array = { 0 }, .nr_fd_array = 1,
 	  .refs = { { BPF_PSEUDO_MAP_IDX, REF_MAP, 0, 0 },
 		    { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 2 },
-	/* H07: map on fd 0; fd_array[0] names another map than fd 0. */
+	/* Map on fd 0; fd_array[0] names another map than fd 0. */
 	{ .name = "idx0_is_not_fd0",
 	  .maps = { ARRAY1_AT(0), ARRAY1_AT(FD_BASE) },
 	  .nr_maps = 2, .fd_array = { 1 }, .nr_fd_array = 1,
@@ -210,7 +211,7 @@ static const struct raw_case cases[] = {
 	{ .name = "map_on_fd0",
 	  .maps = { ARRAY1_AT(0) }, .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
-	/* H08: all of a map is signed, not just element 0. */
+	/* All of a map is signed, not just element 0. */
 	{ .name = "two_elements",
 	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 2, FD_BASE, 0 } }, .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
@@ -235,7 +236,7 @@ static const struct raw_case cases[] = {
 	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 4096, 4097, FD_BASE, 0 } },
 	  .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
-	/* H08: maps whose contents are not a plain byte sequence. */
+	/* Maps whose contents are not a plain byte sequence. */
 	{ .name = "hash_map",
 	  .maps = { { BPF_MAP_TYPE_HASH, 4, 8, 1, FD_BASE, 0 } }, .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
@@ -252,7 +253,7 @@ static const struct raw_case cases[] = {
 	  .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
 	/*
-	 * H11: frozen stops syscall writes only. A program that writes its
+	 * Frozen stops syscall writes only. A program that writes its
 	 * own signed map runs once; the next run sees changed contents.
 	 */
 	{ .name = "map_written_by_program", .writes = 1, .runs = 2,
@@ -297,11 +298,11 @@ static const struct raw_case cases[] = {
 	{ .name = "run_twice", .runs = 2,
 	  .maps = { ARRAY1_AT(FD_BASE) }, .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_VALUE, REF_MAP, 0 } }, .nr_refs = 1 },
-	/* H10: a signed map that userspace could still rewrite. */
+	/* A signed map that userspace could still rewrite. */
 	{ .name = "unfrozen_array",
 	  .maps = { { BPF_MAP_TYPE_ARRAY, 4, 8, 1, FD_BASE, 1 } }, .nr_maps = 1,
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_MAP, 0 } }, .nr_refs = 1 },
-	/* H05: references that name no map. */
+	/* References that name no map. */
 	{ .name = "closed_fd",
 	  .refs = { { BPF_PSEUDO_MAP_FD, REF_RAW, 0, FD_CLOSED } },
 	  .nr_refs = 1 },
