@@ -5,6 +5,8 @@ LINUX=$HORNET_CACHE/linux
 BUILD=$HORNET_CACHE/build
 KEYS=$HORNET_CACHE/keys
 SELFTESTS_OUT=$BUILD/selftests
+# The object tree of the selftests' kernel headers (make headers O=).
+KSFT_OBJ=$BUILD/ksft
 TAP_DIR=$BUILD/tap
 # The kernel build directory: HORNET_KBUILD if set (make system-test's own
 # kernel), else the debug or the fast kernel.

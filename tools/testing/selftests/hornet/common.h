@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <linux/lsm.h>
 #include <linux/types.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -83,7 +84,6 @@ static inline const char *hornet_count(const char *env, const char *dflt)
 #ifndef __NR_lsm_list_modules
 #define __NR_lsm_list_modules	461
 #endif
-#define LSM_ID_HORNET		114
 
 /* struct module_signature, as appended by sign-ebpf. */
 struct hornet_sig {
