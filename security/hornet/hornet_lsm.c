@@ -558,6 +558,16 @@ out:
 	return err;
 }
 
+/* Record and return the refusal of a load that Hornet had no memory for. */
+static int hornet_load_nomem(struct hornet_decision *d)
+{
+	d->err = -ENOMEM;
+	d->why = "out of memory";
+	d->enforcing = hornet_enforcing();
+	hornet_record(d, HORNET_DENIED, false);
+	return -ENOMEM;
+}
+
 static int hornet_bpf_prog_load(struct bpf_prog *prog, union bpf_attr *attr,
 				struct bpf_token *token, bool kernel)
 {
@@ -573,13 +583,8 @@ static int hornet_bpf_prog_load(struct bpf_prog *prog, union bpf_attr *attr,
 	}
 
 	hl = kzalloc(sizeof(*hl), GFP_KERNEL_ACCOUNT);
-	if (!hl) {
-		d.err = -ENOMEM;
-		d.why = "out of memory";
-		d.enforcing = hornet_enforcing();
-		hornet_record(&d, HORNET_DENIED, false);
-		return -ENOMEM;
-	}
+	if (!hl)
+		return hornet_load_nomem(&d);
 	d.err = hornet_check_load(prog, attr, hl);
 	d.why = hl->why;
 	d.digest = hl->has_digest ? hl->digest : NULL;
@@ -593,12 +598,8 @@ static int hornet_bpf_prog_load(struct bpf_prog *prog, union bpf_attr *attr,
 		 */
 		hl->hp = hornet_unverified(prog, hl, d.err);
 		if (!hl->hp) {
-			d.err = -ENOMEM;
-			d.why = "out of memory";
-			d.enforcing = false;
-			hornet_record(&d, HORNET_DENIED, false);
 			kfree(hl);
-			return -ENOMEM;
+			return hornet_load_nomem(&d);
 		}
 	}
 	err = hornet_decide(&d);
