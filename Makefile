@@ -84,7 +84,7 @@ bench: assemble keys initramfs
 	HORNET_KBUILD=$(BENCH_KBUILD) lab/bench.sh
 
 # Run every suite even if one fails, then judge them all in one summary line.
-VM_SUITES := vm-rollout vm vm-stress vm-lockdown vm-boot vm-kernel
+VM_SUITES := vm-rollout vm vm-lockdown vm-boot vm-kernel
 check: kernel initramfs keys
 	@rm -rf $(TAP)
 	-lab/host-test.sh

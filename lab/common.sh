@@ -4,9 +4,13 @@ HORNET_CACHE=${HORNET_CACHE:-$HOME/.cache/hornet}
 LINUX=$HORNET_CACHE/linux
 BUILD=$HORNET_CACHE/build
 KEYS=$HORNET_CACHE/keys
-SELFTESTS_OUT=$BUILD/selftests
-# The object tree of the selftests' kernel headers (make headers O=).
+# The selftests' object tree (make headers O=, and the selftests' O=):
+# the kernel headers, and the build of the hornet kselftests in
+# kselftest/hornet, as the top-level selftests Makefile names it.
 KSFT_OBJ=$BUILD/ksft
+SELFTESTS_OUT=$KSFT_OBJ/kselftest/hornet
+# Where they are installed (run_kselftest.sh, kselftest-list.txt, hornet/).
+KSFT_INSTALL=$BUILD/kselftest
 TAP_DIR=$BUILD/tap
 # The kernel build directory: HORNET_KBUILD if set (make system-test's own
 # kernel), else the debug or the fast kernel.

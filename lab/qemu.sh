@@ -3,8 +3,9 @@
 #
 # demo: one boot running demo.sh; non-zero on timeout or if it failed.
 # check: three boots, each with the parameters its suites need (lab/init):
-#   check     hornet.enforce=0: rollout tests, the main kselftests, the
-#             stress test and (kernels with fault injection) the fault tests
+#   check     hornet.enforce=0: rollout tests, (kernels with fault
+#             injection) the fault tests, then run_kselftest.sh -c hornet:
+#             the main kselftests and the stress test
 #   lockdown  lockdown=integrity hornet.enforce=0
 #   boot      no hornet.enforce= (the Kconfig default), audit=0
 # Each suite's TAP goes to $HORNET_CACHE/build/tap/vm-<suite>.tap (the main
@@ -163,8 +164,7 @@ fi
 boot check "hornet.enforce=0"
 extract "${logs[0]}" rollout "$(tap vm-rollout)"
 extract "${logs[0]}" vm "$(tap vm)"
-extract "${logs[0]}" stress "$(tap vm-stress)"
-suites="vm-rollout vm vm-stress"
+suites="vm-rollout vm"
 if [[ $base == *hornet.faults=1* ]]; then
 	extract "${logs[0]}" faults "$(tap vm-faults)"
 	suites+=" vm-faults"

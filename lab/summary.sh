@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Count TAP results: summary.sh <file.tap>... Prints per-suite counts, then one
 # line "N passed, M failed" (", K skipped" appended when K > 0; a skip is never a
-# pass). Top-level results only; results missing from the plan (the sum of
-# the plans, where a suite runs several programs) or "Bail out!" count as
-# failures, so does a missing or empty suite file. Exit 1 if M > 0 or N == 0.
+# pass). Results missing from the plan (the sum of the plans, where a suite
+# runs several programs) or "Bail out!" count as failures, so does a missing
+# or empty suite file. Exit 1 if M > 0 or N == 0.
+# A suite that the kselftest runner ran (run_kselftest.sh: "# selftests:
+# DIR: PROG" before each program, whose own TAP follows with a "# " prefix,
+# then one "ok"/"not ok" line for the program) counts the programs' own
+# results against their own plans, and a program's "not ok" (timeout, exit
+# status) as one more failure when none of its results failed; programs
+# missing from the runner's plan count as failures.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -15,14 +21,28 @@ for tap in "$@"; do
 		F=$((F + 1))
 		continue
 	fi
-	read -r p f s < <(awk '
-		/^(not )?ok([ \t]|$)/ { n++
-			if (tolower($0) ~ /#[ \t]*skip/) s++; else if (/^ok/) p++; else f++ }
+	read -r p f s < <(tr -d '\r' < "$tap" | awk '
+		function result(line, inner) {
+			if (tolower(line) ~ /#[ \t]*skip/) s++
+			else if (line ~ /^ok/) p++
+			else { f++; if (inner) curf++ }
+		}
+		/^# selftests: [^ ]+: / { runner = 1 }
+		runner && /^# (not )?ok([ \t]|$)/ { result(substr($0, 3), 1); curn++; next }
+		runner && /^# 1\.\.[0-9]+/ { curplan += substr($2, 4) + 0; next }
+		runner && /^(not )?ok([ \t]|$)/ { top++
+			if (curn < curplan) { f += curplan - curn; curf++ }
+			if (/^not ok/ && curf == 0) f++
+			else if (tolower($0) ~ /#[ \t]*skip/ && curn == 0) s++
+			curn = curplan = curf = 0; next }
+		/^(not )?ok([ \t]|$)/ { n++; result($0, 0) }
 		/^1\.\.[0-9]+/ { plan += substr($1, 4) + 0; hasplan = 1 }
 		/^Bail out!/ { bail = 1 }
-		END { if (hasplan && n < plan) f += plan - n
+		END { if (runner) { if (curn < curplan) f += curplan - curn
+				    n = top }
+		      if (hasplan && n < plan) f += plan - n
 		      if (bail && f == 0) f = 1
-		      print p + 0, f + 0, s + 0 }' "$tap")
+		      print p + 0, f + 0, s + 0 }')
 	say "summary: $suite: $p passed, $f failed, $s skipped ($tap)"
 	P=$((P + p)) F=$((F + f)) S=$((S + s))
 done
