@@ -809,7 +809,7 @@ TEST_F_TIMEOUT(boot, refused_load_cost, 300)
 TEST_F(boot, preload_iterators_work)
 {
 	static const char *const files[] = { "maps.debug", "progs.debug" };
-	char mnt[PATH_MAX], path[PATH_MAX], *buf;
+	char mnt[64], path[PATH_MAX], *buf;
 	unsigned int i;
 	size_t len;
 	int fd;
