@@ -11,7 +11,7 @@
  * refused without a fault must never be accepted under one. The sites are
  * slab and page allocations (including GFP_KERNEL ones, which fault
  * injection skips by default) or the reads of the executable in
- * hornet_read_exe() (an error, or a read that comes up short). Only the
+ * hornet_read_exe() (EIO, ENOMEM, or a read that comes up short). Only the
  * loader's own thread is affected: fail-nth is per thread, and every
  * injection's probability stays 0. Afterwards no map or program is left.
  *
@@ -31,6 +31,7 @@
 enum fault_sites {
 	SITES_ALLOC,		/* slab and page allocations */
 	SITES_READ_EIO,		/* hornet_read_exe() returns -EIO */
+	SITES_READ_ENOMEM,	/* hornet_read_exe() returns -ENOMEM */
 	SITES_READ_SHORT,	/* hornet_read_exe() reads 0 bytes */
 };
 
@@ -78,7 +79,8 @@ static int set_sites(enum fault_sites sites)
 	err = err ?: write_str(FAIL_FUNC "verbose", "2");
 	err = write_str(FAIL_FUNC "inject", READ_FN);
 	snprintf(retval, sizeof(retval), "%llu",
-		 sites == SITES_READ_EIO ? (unsigned long long)-EIO : 0ULL);
+		 sites == SITES_READ_EIO ? (unsigned long long)-EIO :
+		 sites == SITES_READ_ENOMEM ? (unsigned long long)-ENOMEM : 0ULL);
 	return err ?: write_str(FAIL_FUNC READ_FN "/retval", retval);
 }
 
@@ -199,6 +201,15 @@ FIXTURE_VARIANT_ADD(fault, raw_load_read_short) {
 };
 
 /*
+ * A read of the executable that fails for want of memory is ENOMEM, as
+ * the errno table says, not EIO: no EIO at all.
+ */
+FIXTURE_VARIANT_ADD(fault, raw_load_read_enomem) {
+	.loader = "raw/map_fd.signed", .args = { "map_fd", "-f", "load" },
+	.sites = SITES_READ_ENOMEM, .enomem = -1, .eio = 0,
+};
+
+/*
  * Validly signed, but its payload's SHA-256 is blacklisted ("bin:"): refused
  * (EKEYREJECTED) under every allocation fault, never loaded. The lookup's
  * own allocation must refuse too, not read as "not blacklisted".
@@ -247,6 +258,11 @@ FIXTURE_VARIANT_ADD(fault, unsigned_load_read_error) {
 	.sites = SITES_READ_EIO, .enomem = -2, .eio = 1,
 };
 
+FIXTURE_VARIANT_ADD(fault, unsigned_load_read_enomem) {
+	.loader = "hornet_raw_loader", .args = { "map_fd", "-f", "load" },
+	.sites = SITES_READ_ENOMEM, .enomem = -1, .eio = 0,
+};
+
 /* Signed light skeleton: every allocation of the loader's load... */
 FIXTURE_VARIANT_ADD(fault, skel_load_allocs) {
 	.loader = LOADER_SIGNED, .args = { "faults", "load" },
@@ -268,6 +284,11 @@ FIXTURE_VARIANT_ADD(fault, skel_load_read_error) {
 FIXTURE_VARIANT_ADD(fault, skel_load_read_short) {
 	.loader = LOADER_SIGNED, .args = { "faults", "load" },
 	.sites = SITES_READ_SHORT, .enomem = -2, .eio = 2,
+};
+
+FIXTURE_VARIANT_ADD(fault, skel_load_read_enomem) {
+	.loader = LOADER_SIGNED, .args = { "faults", "load" },
+	.sites = SITES_READ_ENOMEM, .enomem = -1, .eio = 0,
 };
 
 TEST_F_TIMEOUT(fault, loop, 1800)
