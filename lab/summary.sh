@@ -10,6 +10,10 @@
 # results against their own plans, and a program's "not ok" (timeout, exit
 # status) as one more failure when none of its results failed; programs
 # missing from the runner's plan count as failures.
+# A suite also fails when it has no plan at all, when a program's "TAP
+# version" is not followed by a plan (it died first), when its plans add
+# up to 0 (it ran nothing; "1..0 # SKIP" is one skip), and, under the
+# runner, when a program reports "ok" without a result of its own.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -22,25 +26,38 @@ for tap in "$@"; do
 		continue
 	fi
 	read -r p f s < <(tr -d '\r' < "$tap" | awk '
+		# One result line, without the "# " prefix of the runner: only an
+		# "ok" line carries a SKIP directive; "not ok" always fails.
 		function result(line, inner) {
-			if (tolower(line) ~ /#[ \t]*skip/) s++
-			else if (line ~ /^ok/) p++
-			else { f++; if (inner) curf++ }
+			if (line !~ /^ok/) { f++; if (inner) curf++ }
+			else if (line ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) s++
+			else p++
 		}
-		/^# selftests: [^ ]+: / { runner = 1 }
+		!runner && n == 0 && /^# selftests: [^ ]+: / { runner = 1 }
 		runner && /^# (not )?ok([ \t]|$)/ { result(substr($0, 3), 1); curn++; next }
 		runner && /^# 1\.\.[0-9]+/ { curplan += substr($2, 4) + 0; next }
 		runner && /^(not )?ok([ \t]|$)/ { top++
 			if (curn < curplan) { f += curplan - curn; curf++ }
-			if (/^not ok/ && curf == 0) f++
-			else if (tolower($0) ~ /#[ \t]*skip/ && curn == 0) s++
+			if (/^not ok/) { if (curf == 0) f++ }
+			else if (curn == 0) {
+				# A program with no result of its own: skipped
+				# as a whole, or it ran nothing.
+				if (/#[ \t]*[Ss][Kk][Ii][Pp]/) s++; else f++
+			}
 			curn = curplan = curf = 0; next }
 		/^(not )?ok([ \t]|$)/ { n++; result($0, 0) }
-		/^1\.\.[0-9]+/ { plan += substr($1, 4) + 0; hasplan = 1 }
+		/^TAP version/ { versions++ }
+		/^1\.\.[0-9]+/ { plans++; plan += substr($1, 4) + 0
+			if (/#[ \t]*[Ss][Kk][Ii][Pp]/) planskip = 1 }
 		/^Bail out!/ { bail = 1 }
 		END { if (runner) { if (curn < curplan) f += curplan - curn
 				    n = top }
-		      if (hasplan && n < plan) f += plan - n
+		      if (!plans) f++
+		      else if (n < plan) f += plan - n
+		      # A program that started its TAP but never printed a plan.
+		      if (versions > plans) f += versions - plans
+		      # A plan of 0: the suite ran nothing.
+		      if (plans && plan == 0 && n == 0) { if (planskip) s++; else f++ }
 		      if (bail && f == 0) f = 1
 		      print p + 0, f + 0, s + 0 }')
 	say "summary: $suite: $p passed, $f failed, $s skipped ($tap)"

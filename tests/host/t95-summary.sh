@@ -3,9 +3,11 @@
 #
 # lab/summary.sh (make check's last line) on made-up TAP: the kselftest
 # runner's nested output (run_kselftest.sh) counted by the programs' own
-# results, with a timeout, a bad exit status, a program that never ran and
-# a skipped one; programs that follow each other with their own plans; a
-# missing suite file.
+# results, with a timeout, a bad exit status, a program that never ran,
+# one that ran nothing and a skipped one; programs that follow each other
+# with their own plans; a missing suite file, one without a plan, one
+# whose plan is 1..0, a program that died before its plan, and a not ok
+# whose reason says skip.
 
 . "$(dirname "$0")/tap.sh"
 
@@ -77,5 +79,28 @@ printf '1..2\nok 1 a\n' > "$T/plainshort.tap"
 expect "plain TAP: a result missing from the plan" "1 passed, 1 failed" 1 "$T/plainshort.tap"
 
 expect "a missing suite file is a failure" "3 passed, 1 failed" 1 "$T/pass.tap" "$T/none.tap"
+
+printf 'TAP version 13\n1..1\nok 1 host\n' > "$T/good.tap"
+echo "No such collection 'hornet'" > "$T/noplan.tap"
+expect "a suite without a plan (the runner stopped first)" "1 passed, 1 failed" 1 \
+	"$T/good.tap" "$T/noplan.tap"
+
+printf 'TAP version 13\n1..2\nok 1 a\nok 2 b\nTAP version 13\n' > "$T/died.tap"
+expect "plain TAP: a program that died before its plan" "2 passed, 1 failed" 1 "$T/died.tap"
+
+printf 'TAP version 13\n1..0\n# PASSED: 0 / 0 tests passed.\n' > "$T/nothing.tap"
+expect "a suite that ran nothing (plan 1..0)" "1 passed, 1 failed" 1 "$T/good.tap" "$T/nothing.tap"
+
+printf 'TAP version 13\n1..0 # SKIP no Hornet here\n' > "$T/allskip.tap"
+expect "1..0 # SKIP is one skip" "1 passed, 0 failed, 1 skipped" 0 "$T/good.tap" "$T/allskip.tap"
+
+printf 'TAP version 13\n1..2\nok 1 a\nnot ok 2 f.b #  skipped: no key in this boot\n' > "$T/notokskip.tap"
+expect "a not ok whose reason says skip is a failure" "1 passed, 1 failed" 1 "$T/notokskip.tap"
+
+{ runner 2; prog 1 load_test 0 ok; prog 2 run_test 1 pass ok; } > "$T/empty.tap"
+expect "runner: a program that ran nothing" "1 passed, 1 failed" 1 "$T/empty.tap"
+
+printf '1..2\nok 1 a\n# selftests: not: a-runner\nok 2 b\n' > "$T/notrunner.tap"
+expect "a plain file that quotes a runner header after a result" "2 passed, 0 failed" 0 "$T/notrunner.tap"
 
 done_testing
