@@ -92,7 +92,7 @@ printf 'TAP version 13\n1..0\n# PASSED: 0 / 0 tests passed.\n' > "$T/nothing.tap
 expect "a suite that ran nothing (plan 1..0)" "1 passed, 1 failed" 1 "$T/good.tap" "$T/nothing.tap"
 
 printf 'TAP version 13\n1..0 # SKIP no Hornet here\n' > "$T/allskip.tap"
-expect "1..0 # SKIP is one skip" "1 passed, 0 failed, 1 skipped" 0 "$T/good.tap" "$T/allskip.tap"
+expect "a plan of 1..0 with a SKIP directive is one skip" "1 passed, 0 failed, 1 skipped" 0 "$T/good.tap" "$T/allskip.tap"
 
 printf 'TAP version 13\n1..2\nok 1 a\nnot ok 2 f.b #  skipped: no key in this boot\n' > "$T/notokskip.tap"
 expect "a not ok whose reason says skip is a failure" "1 passed, 1 failed" 1 "$T/notokskip.tap"
