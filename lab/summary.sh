@@ -28,9 +28,10 @@ for tap in "$@"; do
 	read -r p f s < <(tr -d '\r' < "$tap" | awk '
 		# One result line, without the "# " prefix of the runner: only an
 		# "ok" line carries a SKIP directive; "not ok" always fails.
+		function skip(line) { return tolower(line) ~ /#[ \t]*skip/ }
 		function result(line, inner) {
 			if (line !~ /^ok/) { f++; if (inner) curf++ }
-			else if (line ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) s++
+			else if (skip(line)) s++
 			else p++
 		}
 		!runner && n == 0 && /^# selftests: [^ ]+: / { runner = 1 }
@@ -42,13 +43,13 @@ for tap in "$@"; do
 			else if (curn == 0) {
 				# A program with no result of its own: skipped
 				# as a whole, or it ran nothing.
-				if (/#[ \t]*[Ss][Kk][Ii][Pp]/) s++; else f++
+				if (skip($0)) s++; else f++
 			}
 			curn = curplan = curf = 0; next }
 		/^(not )?ok([ \t]|$)/ { n++; result($0, 0) }
 		/^TAP version/ { versions++ }
 		/^1\.\.[0-9]+/ { plans++; plan += substr($1, 4) + 0
-			if (/#[ \t]*[Ss][Kk][Ii][Pp]/) planskip = 1 }
+			if (skip($0)) planskip = 1 }
 		/^Bail out!/ { bail = 1 }
 		END { if (runner) { if (curn < curplan) f += curplan - curn
 				    n = top }
